@@ -1,0 +1,100 @@
+package geo
+
+import (
+	"context"
+
+	"github.com/paulmach/orb"
+	"github.com/paulmach/orb/geojson"
+	"github.com/paulmach/orb/planar"
+
+	"github.com/yaqaza/yaqaza"
+)
+
+// ZoneIndex answers which zone contains a point. A jurisdiction has a handful
+// of zones, so a bounding-box test before the exact test is all the indexing
+// it needs.
+type ZoneIndex struct {
+	zones []indexedZone
+	bound orb.Bound
+}
+
+type indexedZone struct {
+	code  string
+	bound orb.Bound
+	area  orb.MultiPolygon
+}
+
+// NewZoneIndex parses every zone's geometry.
+func NewZoneIndex(zones []yaqaza.Zone) (*ZoneIndex, error) {
+	idx := &ZoneIndex{}
+	for i, z := range zones {
+		g, err := geojson.UnmarshalGeometry(z.Geometry)
+		if err != nil {
+			return nil, yaqaza.Errorf(yaqaza.EINVALID, "zone %s: geometry is not GeoJSON: %v", z.Code, err)
+		}
+		var mp orb.MultiPolygon
+		switch v := g.Geometry().(type) {
+		case orb.Polygon:
+			mp = orb.MultiPolygon{v}
+		case orb.MultiPolygon:
+			mp = v
+		default:
+			return nil, yaqaza.Errorf(yaqaza.EINVALID, "zone %s: geometry must be a Polygon or MultiPolygon", z.Code)
+		}
+		b := mp.Bound()
+		idx.zones = append(idx.zones, indexedZone{code: z.Code, bound: b, area: mp})
+		if i == 0 {
+			idx.bound = b
+		} else {
+			idx.bound = idx.bound.Union(b)
+		}
+	}
+	return idx, nil
+}
+
+// Locate returns the code of the zone containing p, or "" when p is in none.
+func (idx *ZoneIndex) Locate(p yaqaza.Point) string {
+	pt := orb.Point{p.Lon, p.Lat}
+	if idx == nil || !idx.bound.Contains(pt) {
+		return ""
+	}
+	for _, z := range idx.zones {
+		if z.bound.Contains(pt) && planar.MultiPolygonContains(z.area, pt) {
+			return z.code
+		}
+	}
+	return ""
+}
+
+// Covers reports whether p falls inside the jurisdiction's overall bounding box.
+func (idx *ZoneIndex) Covers(p yaqaza.Point) bool {
+	return idx != nil && idx.bound.Contains(orb.Point{p.Lon, p.Lat})
+}
+
+// Centroid returns a representative point of a zone (its bounding-box centre),
+// used as an approximate location when only the zone is known.
+func (idx *ZoneIndex) Centroid(code string) (yaqaza.Point, bool) {
+	for _, z := range idx.zones {
+		if z.code == code {
+			c := z.bound.Center()
+			return yaqaza.Point{Lat: c.Lat(), Lon: c.Lon()}, true
+		}
+	}
+	return yaqaza.Point{}, false
+}
+
+// PointPlacer places a report in the zone its point falls in. It is the
+// placement used before triage: no category, default priority.
+type PointPlacer struct {
+	Zones *ZoneIndex
+}
+
+// Place implements yaqaza.Placer.
+func (p PointPlacer) Place(_ context.Context, in *yaqaza.ReportInput) yaqaza.Placement {
+	pl := yaqaza.Placement{Priority: yaqaza.P3, PriorityReason: "P3: default until triage"}
+	if in.Location != nil {
+		pl.Location = in.Location
+		pl.ZoneCode = p.Zones.Locate(*in.Location)
+	}
+	return pl
+}

@@ -1,0 +1,258 @@
+package yaqaza
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// Status is where an incident is in its lifecycle.
+type Status string
+
+const (
+	StatusNew        Status = "new"
+	StatusTriaged    Status = "triaged"
+	StatusDispatched Status = "dispatched"
+	StatusEnRoute    Status = "en_route"
+	StatusOnScene    Status = "on_scene"
+	StatusResolved   Status = "resolved"
+	StatusClosed     Status = "closed"
+	StatusMerged     Status = "merged"
+	StatusReferred   Status = "referred"
+	StatusCancelled  Status = "cancelled"
+)
+
+// Statuses lists every status in lifecycle order.
+var Statuses = []Status{
+	StatusNew, StatusTriaged, StatusDispatched, StatusEnRoute, StatusOnScene,
+	StatusResolved, StatusClosed, StatusMerged, StatusReferred, StatusCancelled,
+}
+
+// transitions is the lifecycle: from each status, the statuses it may move to.
+// Anything not listed is refused. Resolved may reopen to triaged; closed,
+// merged, referred and cancelled are final.
+var transitions = map[Status][]Status{
+	StatusNew:        {StatusTriaged, StatusDispatched, StatusMerged, StatusReferred, StatusCancelled},
+	StatusTriaged:    {StatusDispatched, StatusResolved, StatusMerged, StatusReferred, StatusCancelled},
+	StatusDispatched: {StatusEnRoute, StatusOnScene, StatusResolved, StatusReferred, StatusCancelled},
+	StatusEnRoute:    {StatusOnScene, StatusResolved, StatusCancelled},
+	StatusOnScene:    {StatusResolved, StatusReferred},
+	StatusResolved:   {StatusClosed, StatusTriaged},
+}
+
+// Valid reports whether s is a known status.
+func (s Status) Valid() bool {
+	for _, k := range Statuses {
+		if s == k {
+			return true
+		}
+	}
+	return false
+}
+
+// Final reports whether no transition leaves s.
+func (s Status) Final() bool { return s.Valid() && len(transitions[s]) == 0 }
+
+// Open reports whether the incident still needs work: anything not final.
+func (s Status) Open() bool { return s.Valid() && !s.Final() }
+
+// NextStatuses returns the statuses s may move to.
+func (s Status) NextStatuses() []Status { return transitions[s] }
+
+// CanTransition reports whether the lifecycle allows from → to.
+func CanTransition(from, to Status) bool {
+	for _, s := range transitions[from] {
+		if s == to {
+			return true
+		}
+	}
+	return false
+}
+
+// OpenStatuses lists the statuses of incidents that still need work.
+func OpenStatuses() []Status {
+	var open []Status
+	for _, s := range Statuses {
+		if s.Open() {
+			open = append(open, s)
+		}
+	}
+	return open
+}
+
+// Priority is P1 (most urgent) to P4.
+type Priority int
+
+const (
+	P1 Priority = 1
+	P2 Priority = 2
+	P3 Priority = 3
+	P4 Priority = 4
+)
+
+// Valid reports whether p is P1..P4.
+func (p Priority) Valid() bool { return p >= P1 && p <= P4 }
+
+func (p Priority) String() string {
+	if !p.Valid() {
+		return fmt.Sprintf("P?(%d)", int(p))
+	}
+	return fmt.Sprintf("P%d", int(p))
+}
+
+// ParsePriority reads "P1".."P4" (or "1".."4").
+func ParsePriority(s string) (Priority, error) {
+	t := strings.TrimPrefix(strings.ToUpper(strings.TrimSpace(s)), "P")
+	if len(t) == 1 && t[0] >= '1' && t[0] <= '4' {
+		return Priority(t[0] - '0'), nil
+	}
+	return 0, Invalidf("priority", "priority %q is not one of P1, P2, P3, P4", truncate(s, 20))
+}
+
+func (p Priority) MarshalJSON() ([]byte, error) {
+	if !p.Valid() {
+		return []byte("null"), nil
+	}
+	return json.Marshal(p.String())
+}
+
+func (p *Priority) UnmarshalJSON(b []byte) error {
+	var s string
+	if err := json.Unmarshal(b, &s); err != nil {
+		return Invalidf("priority", "priority must be a string such as \"P2\"")
+	}
+	v, err := ParsePriority(s)
+	if err != nil {
+		return err
+	}
+	*p = v
+	return nil
+}
+
+// Incident is one real-world event, with every report about it.
+type Incident struct {
+	ID       int64    `json:"id"`
+	Status   Status   `json:"status"`
+	Category string   `json:"category"`
+	Priority Priority `json:"priority"`
+	// PriorityReason explains the priority in one line.
+	PriorityReason string `json:"priority_reason,omitempty"`
+	ZoneCode       string `json:"zone,omitempty"`
+	Location       *Point `json:"location,omitempty"`
+	Summary        string `json:"summary"`
+	// Owner is who must move the incident on next: a desk ("desk:032310101"),
+	// a unit or a person. Every open incident has one.
+	Owner       string `json:"owner"`
+	ReportCount int    `json:"report_count"`
+	// MergedInto is set when Status is merged.
+	MergedInto int64 `json:"merged_into,omitempty"`
+	// Reason is the internal reason for the last cancel, referral, reopening or close.
+	Reason string `json:"reason,omitempty"`
+	// PublicMessage is what reporters see on their tracking page for the last
+	// status change, when staff wrote one.
+	PublicMessage string    `json:"public_message,omitempty"`
+	Version       int64     `json:"version"`
+	CreatedAt     time.Time `json:"created_at"`
+	UpdatedAt     time.Time `json:"updated_at"`
+
+	// Filled by FindIncidentByID.
+	Reports  []*Report        `json:"reports,omitempty"`
+	Timeline []*TimelineEvent `json:"timeline,omitempty"`
+}
+
+// Transition asks to move an incident to another status.
+type Transition struct {
+	To     Status `json:"to"`
+	Reason string `json:"reason,omitempty"`
+	// PublicMessage, when set, is shown to the incident's reporters.
+	PublicMessage string `json:"public_message,omitempty"`
+	// MergeInto names the surviving incident when To is merged.
+	MergeInto int64 `json:"merge_into,omitempty"`
+	// Version, when not zero, must equal the incident's current version:
+	// the change is refused if someone else changed it in between.
+	Version int64 `json:"version,omitempty"`
+}
+
+// Validate checks the rules that do not depend on the incident's state.
+func (t *Transition) Validate() error {
+	if t.To == "" {
+		return Invalidf("to", "to is required (the status to move to)")
+	}
+	if !t.To.Valid() {
+		return Invalidf("to", "unknown status %q", truncate(string(t.To), 40))
+	}
+	if len(t.Reason) > 2000 || len(t.PublicMessage) > 2000 {
+		return Invalidf("reason", "reason and public_message are limited to 2000 bytes")
+	}
+	switch t.To {
+	case StatusCancelled, StatusReferred:
+		if strings.TrimSpace(t.Reason) == "" {
+			return Invalidf("reason", "a reason is required to move an incident to %s", t.To)
+		}
+	case StatusMerged:
+		if t.MergeInto <= 0 {
+			return Invalidf("merge_into", "merge_into (the incident to merge into) is required")
+		}
+	}
+	if t.To != StatusMerged && t.MergeInto != 0 {
+		return Invalidf("merge_into", "merge_into is only allowed with to=merged")
+	}
+	return nil
+}
+
+// CheckTransition returns a conflict error that names the allowed next
+// statuses when from → to breaks the lifecycle, and requires a reason to reopen.
+func CheckTransition(id int64, from Status, t *Transition) error {
+	if !CanTransition(from, t.To) {
+		next := from.NextStatuses()
+		if len(next) == 0 {
+			return Errorf(ECONFLICT, "incident %d is %s, a final status: it cannot move to %s", id, from, t.To)
+		}
+		names := make([]string, len(next))
+		for i, s := range next {
+			names[i] = string(s)
+		}
+		return Errorf(ECONFLICT, "incident %d cannot move from %s to %s; allowed next: %s",
+			id, from, t.To, strings.Join(names, ", "))
+	}
+	if from == StatusResolved && t.To == StatusTriaged && strings.TrimSpace(t.Reason) == "" {
+		return Invalidf("reason", "a reason is required to reopen incident %d", id)
+	}
+	return nil
+}
+
+// IncidentFilter selects incidents. Zero fields do not filter.
+type IncidentFilter struct {
+	Statuses   []Status
+	Zones      []string
+	Priorities []Priority
+	Category   string
+	From, To   *time.Time // created_at range, To exclusive
+	Text       string     // a substring of any attached report's text
+	// Cursor continues a previous page; Limit caps the page (default 50, max 500).
+	Cursor string
+	Limit  int
+}
+
+// IncidentPage is a page of incidents, newest first.
+type IncidentPage struct {
+	Incidents  []*Incident `json:"incidents"`
+	NextCursor string      `json:"next_cursor,omitempty"`
+}
+
+// IncidentService reads and changes incidents.
+type IncidentService interface {
+	// FindIncidentByID returns an incident with its reports and timeline.
+	// ENOTFOUND if it does not exist or the actor may not see it.
+	FindIncidentByID(ctx context.Context, id int64) (*Incident, error)
+
+	// FindIncidents lists incidents matching the filter, newest first.
+	FindIncidents(ctx context.Context, f IncidentFilter) (*IncidentPage, error)
+
+	// TransitionIncident moves an incident along its lifecycle and records
+	// the change on its timeline. An illegal transition is ECONFLICT and
+	// changes nothing.
+	TransitionIncident(ctx context.Context, id int64, t Transition) (*Incident, error)
+}

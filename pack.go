@@ -1,0 +1,137 @@
+package yaqaza
+
+import (
+	"context"
+	"encoding/json"
+	"strings"
+)
+
+// Names holds a label in each console language.
+type Names struct {
+	AR string `json:"ar"`
+	FR string `json:"fr"`
+	EN string `json:"en"`
+}
+
+// In returns the name in lang, falling back to French, then English, then Arabic.
+func (n Names) In(lang string) string {
+	switch lang {
+	case "ar":
+		if n.AR != "" {
+			return n.AR
+		}
+	case "en":
+		if n.EN != "" {
+			return n.EN
+		}
+	}
+	for _, s := range []string{n.FR, n.EN, n.AR} {
+		if s != "" {
+			return s
+		}
+	}
+	return ""
+}
+
+// Zone is a district of the jurisdiction (in Fès, an arrondissement).
+type Zone struct {
+	Code       string `json:"code"`
+	Names      Names  `json:"names"`
+	Population int64  `json:"population"`
+	// Geometry is the zone's GeoJSON geometry (Polygon or MultiPolygon, WGS84).
+	Geometry json.RawMessage `json:"geometry,omitempty"`
+}
+
+// Category is a kind of incident, with its default severity.
+type Category struct {
+	Code  string `json:"code"`
+	Names Names  `json:"names"`
+	// Priority is the priority an incident of this category gets before other cues.
+	Priority Priority `json:"priority"`
+}
+
+// Unit is a team that can be sent: a patrol car, a motorbike unit, a brigade.
+type Unit struct {
+	ID           int64    `json:"id"`
+	CallSign     string   `json:"call_sign"`
+	Kind         string   `json:"kind"`
+	Capabilities []string `json:"capabilities,omitempty"`
+	HomeZone     string   `json:"home_zone,omitempty"`
+}
+
+// Pack is a jurisdiction: everything that is specific to one city.
+type Pack struct {
+	ID          string     `json:"id"`
+	Names       Names      `json:"names"`
+	Attribution string     `json:"attribution,omitempty"`
+	Zones       []Zone     `json:"zones"`
+	Categories  []Category `json:"categories"`
+	Units       []Unit     `json:"units,omitempty"`
+}
+
+// Validate checks the pack's internal consistency. Geometry is checked by the
+// geo package, which parses it.
+func (p *Pack) Validate() error {
+	if strings.TrimSpace(p.ID) == "" {
+		return Invalidf("id", "pack id is required")
+	}
+	if len(p.Zones) == 0 {
+		return Invalidf("zones", "pack %s has no zones", p.ID)
+	}
+	zones := map[string]bool{}
+	for _, z := range p.Zones {
+		if z.Code == "" {
+			return Invalidf("zones", "pack %s has a zone without a code", p.ID)
+		}
+		if zones[z.Code] {
+			return Invalidf("zones", "zone code %s appears twice", z.Code)
+		}
+		if z.Population < 0 {
+			return Invalidf("zones", "zone %s has a negative population", z.Code)
+		}
+		if len(z.Geometry) == 0 {
+			return Invalidf("zones", "zone %s has no geometry", z.Code)
+		}
+		zones[z.Code] = true
+	}
+	cats := map[string]bool{}
+	for _, c := range p.Categories {
+		if c.Code == "" || cats[c.Code] {
+			return Invalidf("categories", "category code %q is empty or appears twice", c.Code)
+		}
+		if !c.Priority.Valid() {
+			return Invalidf("categories", "category %s has no valid priority (P1..P4)", c.Code)
+		}
+		cats[c.Code] = true
+	}
+	signs := map[string]bool{}
+	for _, u := range p.Units {
+		if u.CallSign == "" || signs[u.CallSign] {
+			return Invalidf("units", "unit call sign %q is empty or appears twice", u.CallSign)
+		}
+		if u.HomeZone != "" && !zones[u.HomeZone] {
+			return Invalidf("units", "unit %s has home zone %s, which is not in the pack", u.CallSign, u.HomeZone)
+		}
+		signs[u.CallSign] = true
+	}
+	return nil
+}
+
+// Zone returns the zone with the given code, or nil.
+func (p *Pack) Zone(code string) *Zone {
+	for i := range p.Zones {
+		if p.Zones[i].Code == code {
+			return &p.Zones[i]
+		}
+	}
+	return nil
+}
+
+// PackService stores the jurisdiction pack.
+type PackService interface {
+	// LoadPack replaces zones and categories with the pack's and adds or
+	// updates its units by call sign. The pack must be valid.
+	LoadPack(ctx context.Context, p *Pack) error
+	// CurrentPack returns the loaded pack, or ENOTFOUND when none is loaded.
+	CurrentPack(ctx context.Context) (*Pack, error)
+}

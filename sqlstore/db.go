@@ -1,0 +1,266 @@
+// Package sqlstore implements Yaqaza's services over database/sql. The same
+// code runs on SQLite (the embedded default) and PostgreSQL (scale-out); the
+// sqlite and postgres packages open the connections and run the migrations,
+// and a Dialect covers the few places where the two differ.
+package sqlstore
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/hex"
+	"errors"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/yaqaza/yaqaza"
+)
+
+// Dialect names the SQL engine behind a DB.
+type Dialect int
+
+const (
+	SQLite Dialect = iota
+	Postgres
+)
+
+func (d Dialect) String() string {
+	if d == Postgres {
+		return "postgres"
+	}
+	return "sqlite"
+}
+
+// DB is an open store. All writes go through one *sql.DB (for SQLite a single
+// connection: SQLite has one writer anyway), and reads through another (for
+// SQLite a pool of read-only connections that WAL lets run beside the writer).
+type DB struct {
+	Dialect Dialect
+	write   *sql.DB
+	read    *sql.DB
+
+	// Now returns the current time. Tests replace it.
+	Now func() time.Time
+	// OnCommit, when set, is told the size and duration of every group commit.
+	OnCommit func(reports int, d time.Duration)
+
+	committer *committer
+	stmts     map[string]*sql.Stmt // read-only after New
+
+	pseudonymKey []byte
+}
+
+// Config tunes a DB.
+type Config struct {
+	// MaxBatch caps how many reports one group commit writes (default 1000).
+	MaxBatch int
+}
+
+// New wraps the two handles. The schema must already be migrated. read may be
+// the same handle as write.
+func New(ctx context.Context, dialect Dialect, write, read *sql.DB, cfg Config) (*DB, error) {
+	if cfg.MaxBatch <= 0 {
+		cfg.MaxBatch = 1000
+	}
+	db := &DB{
+		Dialect: dialect,
+		write:   write,
+		read:    read,
+		Now:     time.Now,
+		stmts:   map[string]*sql.Stmt{},
+	}
+	key, err := db.setting(ctx, "pseudonym_key", func() string {
+		var b [32]byte
+		rand.Read(b[:])
+		return hex.EncodeToString(b[:])
+	})
+	if err != nil {
+		return nil, err
+	}
+	if db.pseudonymKey, err = hex.DecodeString(key); err != nil {
+		return nil, errors.New("sqlstore: stored pseudonym key is not hex")
+	}
+	if err := db.prepareHot(ctx); err != nil {
+		return nil, err
+	}
+	db.committer = newCommitter(db, cfg.MaxBatch)
+	return db, nil
+}
+
+// Close stops the committer after writing what it has accepted, then closes
+// both handles.
+func (db *DB) Close() error {
+	db.committer.close()
+	for _, s := range db.stmts {
+		s.Close()
+	}
+	err := db.write.Close()
+	if db.read != db.write {
+		if rerr := db.read.Close(); err == nil {
+			err = rerr
+		}
+	}
+	return err
+}
+
+// Ping checks both handles and that the committer is running.
+func (db *DB) Ping(ctx context.Context) error {
+	if db.committer.closed() {
+		return yaqaza.Errorf(yaqaza.EUNAVAILABLE, "the store is shutting down")
+	}
+	if err := db.write.PingContext(ctx); err != nil {
+		return err
+	}
+	return db.read.PingContext(ctx)
+}
+
+// setting returns a stored setting, creating it with def() the first time.
+// Several nodes starting at once agree on one value.
+func (db *DB) setting(ctx context.Context, key string, def func() string) (string, error) {
+	var v string
+	err := db.read.QueryRowContext(ctx, db.q(`SELECT value FROM settings WHERE key = ?`), key).Scan(&v)
+	if err == nil {
+		return v, nil
+	} else if !errors.Is(err, sql.ErrNoRows) {
+		return "", err
+	}
+	if _, err := db.write.ExecContext(ctx, db.q(`INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT DO NOTHING`), key, def()); err != nil {
+		return "", err
+	}
+	err = db.write.QueryRowContext(ctx, db.q(`SELECT value FROM settings WHERE key = ?`), key).Scan(&v)
+	return v, err
+}
+
+var rebindCache sync.Map // query with ? → query with $n
+
+// q returns query in the dialect's placeholder style. Queries are written
+// with ?; PostgreSQL wants $1, $2… Queries never hold a literal "?".
+func (db *DB) q(query string) string {
+	if db.Dialect != Postgres {
+		return query
+	}
+	if v, ok := rebindCache.Load(query); ok {
+		return v.(string)
+	}
+	var b strings.Builder
+	n := 0
+	for i := 0; i < len(query); i++ {
+		if query[i] == '?' {
+			n++
+			b.WriteByte('$')
+			b.WriteString(strconv.Itoa(n))
+			continue
+		}
+		b.WriteByte(query[i])
+	}
+	rebindCache.Store(query, b.String())
+	return b.String()
+}
+
+// hotQueries run for every report; they are prepared once, before the
+// committer starts, on the write handle.
+var hotQueries = []string{sqlFindByIdempotency, sqlFindByExternal, sqlInsertIncident, sqlInsertReport, sqlInsertTimeline}
+
+func (db *DB) prepareHot(ctx context.Context) error {
+	for _, q := range hotQueries {
+		s, err := db.write.PrepareContext(ctx, db.q(q))
+		if err != nil {
+			return err
+		}
+		db.stmts[q] = s
+	}
+	return nil
+}
+
+// stmt returns query bound to tx: the prepared statement when it is a hot
+// one, otherwise a statement prepared on the transaction's own connection.
+// (Preparing on db.write here would deadlock SQLite's single connection.)
+func (db *DB) stmt(ctx context.Context, tx *sql.Tx, query string) (*sql.Stmt, error) {
+	if s, ok := db.stmts[query]; ok {
+		return tx.StmtContext(ctx, s), nil
+	}
+	return tx.PrepareContext(ctx, db.q(query))
+}
+
+// forUpdate is the row-lock suffix of a SELECT inside a write transaction.
+// SQLite needs none: its writer holds the database lock for the whole transaction.
+func (db *DB) forUpdate() string {
+	if db.Dialect == Postgres {
+		return " FOR UPDATE"
+	}
+	return ""
+}
+
+// likeOp is a case-insensitive LIKE. SQLite's LIKE already folds ASCII case.
+func (db *DB) likeOp() string {
+	if db.Dialect == Postgres {
+		return "ILIKE"
+	}
+	return "LIKE"
+}
+
+// Times are stored as Unix milliseconds in both engines so that the same
+// queries, indexes and arithmetic work everywhere.
+func toMillis(t time.Time) int64 { return t.UnixMilli() }
+
+func fromMillis(ms int64) time.Time { return time.UnixMilli(ms).UTC() }
+
+func nullMillis(t *time.Time) sql.NullInt64 {
+	if t == nil {
+		return sql.NullInt64{}
+	}
+	return sql.NullInt64{Int64: t.UnixMilli(), Valid: true}
+}
+
+func timePtr(n sql.NullInt64) *time.Time {
+	if !n.Valid {
+		return nil
+	}
+	t := fromMillis(n.Int64)
+	return &t
+}
+
+func nullString(s string) sql.NullString { return sql.NullString{String: s, Valid: s != ""} }
+
+// requireAuth refuses anonymous actors.
+func requireAuth(ctx context.Context) (*yaqaza.Actor, error) {
+	a := yaqaza.ActorFromContext(ctx)
+	if !a.Authenticated() {
+		return nil, yaqaza.Errorf(yaqaza.EUNAUTHORIZED, "this needs a credential (Authorization: Bearer …)")
+	}
+	return a, nil
+}
+
+// withTx runs fn in a write transaction and commits it.
+func (db *DB) withTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	tx, err := db.write.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	if err := fn(tx); err != nil {
+		return err
+	}
+	return tx.Commit()
+}
+
+// Durability reports the settings that make a commit durable, as the engine
+// sees them on the write connection: for SQLite the journal mode and sync
+// level, for PostgreSQL synchronous_commit and fsync. It is logged at start.
+func (db *DB) Durability(ctx context.Context) (map[string]string, error) {
+	queries := map[string]string{"journal_mode": "PRAGMA journal_mode", "synchronous": "PRAGMA synchronous"}
+	if db.Dialect == Postgres {
+		queries = map[string]string{"synchronous_commit": "SHOW synchronous_commit", "fsync": "SHOW fsync"}
+	}
+	out := map[string]string{}
+	for name, q := range queries {
+		var v string
+		if err := db.write.QueryRowContext(ctx, q).Scan(&v); err != nil {
+			return nil, err
+		}
+		out[name] = v
+	}
+	return out, nil
+}

@@ -1,0 +1,265 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"encoding/base64"
+	"errors"
+	"strconv"
+	"strings"
+
+	"github.com/yaqaza/yaqaza"
+)
+
+// IncidentService implements yaqaza.IncidentService.
+type IncidentService struct {
+	db *DB
+}
+
+var _ yaqaza.IncidentService = (*IncidentService)(nil)
+
+// NewIncidentService returns the incident service.
+func NewIncidentService(db *DB) *IncidentService { return &IncidentService{db: db} }
+
+// FindIncidentByID implements yaqaza.IncidentService.
+func (s *IncidentService) FindIncidentByID(ctx context.Context, id int64) (*yaqaza.Incident, error) {
+	if _, err := requireAuth(ctx); err != nil {
+		return nil, err
+	}
+	inc, err := s.db.findIncident(ctx, s.db.read, id, false)
+	if err != nil {
+		return nil, err
+	}
+	if inc.Reports, err = s.db.findReports(ctx, s.db.read, `r.incident_id = ?`, id); err != nil {
+		return nil, err
+	}
+	if inc.Timeline, err = s.db.findTimeline(ctx, s.db.read, id); err != nil {
+		return nil, err
+	}
+	return inc, nil
+}
+
+func (db *DB) findIncident(ctx context.Context, q querier, id int64, lock bool) (*yaqaza.Incident, error) {
+	query := `SELECT ` + incidentColumns + ` FROM incidents i WHERE i.id = ?`
+	if lock {
+		query += db.forUpdate()
+	}
+	inc, err := scanIncident(q.QueryRowContext(ctx, db.q(query), id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, yaqaza.Errorf(yaqaza.ENOTFOUND, "incident %d not found", id)
+	}
+	return inc, err
+}
+
+const (
+	defaultPageSize = 50
+	maxPageSize     = 500
+)
+
+// FindIncidents implements yaqaza.IncidentService.
+func (s *IncidentService) FindIncidents(ctx context.Context, f yaqaza.IncidentFilter) (*yaqaza.IncidentPage, error) {
+	if _, err := requireAuth(ctx); err != nil {
+		return nil, err
+	}
+	limit := f.Limit
+	switch {
+	case limit == 0:
+		limit = defaultPageSize
+	case limit < 0 || limit > maxPageSize:
+		return nil, yaqaza.Invalidf("limit", "limit must be between 1 and %d", maxPageSize)
+	}
+	var where []string
+	var args []any
+	if f.Cursor != "" {
+		after, err := decodeCursor(f.Cursor)
+		if err != nil {
+			return nil, err
+		}
+		where, args = append(where, "i.id < ?"), append(args, after)
+	}
+	if len(f.Statuses) > 0 {
+		for _, st := range f.Statuses {
+			if !st.Valid() {
+				return nil, yaqaza.Invalidf("status", "unknown status %q", st)
+			}
+			args = append(args, st)
+		}
+		where = append(where, "i.status IN ("+placeholders(len(f.Statuses))+")")
+	}
+	if len(f.Zones) > 0 {
+		for _, z := range f.Zones {
+			args = append(args, z)
+		}
+		where = append(where, "i.zone_code IN ("+placeholders(len(f.Zones))+")")
+	}
+	if len(f.Priorities) > 0 {
+		for _, p := range f.Priorities {
+			if !p.Valid() {
+				return nil, yaqaza.Invalidf("priority", "priority must be P1..P4")
+			}
+			args = append(args, int(p))
+		}
+		where = append(where, "i.priority IN ("+placeholders(len(f.Priorities))+")")
+	}
+	if f.Category != "" {
+		where, args = append(where, "i.category = ?"), append(args, f.Category)
+	}
+	if f.From != nil {
+		where, args = append(where, "i.created_at >= ?"), append(args, toMillis(*f.From))
+	}
+	if f.To != nil {
+		where, args = append(where, "i.created_at < ?"), append(args, toMillis(*f.To))
+	}
+	if t := strings.TrimSpace(f.Text); t != "" {
+		if len(t) > 200 {
+			return nil, yaqaza.Invalidf("q", "the search text is limited to 200 bytes")
+		}
+		where = append(where, "EXISTS (SELECT 1 FROM reports r WHERE r.incident_id = i.id AND r.text "+s.db.likeOp()+" ? ESCAPE '\\')")
+		args = append(args, "%"+escapeLike(t)+"%")
+	}
+	query := `SELECT ` + incidentColumns + ` FROM incidents i`
+	if len(where) > 0 {
+		query += " WHERE " + strings.Join(where, " AND ")
+	}
+	query += " ORDER BY i.id DESC LIMIT ?"
+	args = append(args, limit+1)
+	rows, err := s.db.read.QueryContext(ctx, s.db.q(query), args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	page := &yaqaza.IncidentPage{Incidents: []*yaqaza.Incident{}}
+	for rows.Next() {
+		inc, err := scanIncident(rows)
+		if err != nil {
+			return nil, err
+		}
+		page.Incidents = append(page.Incidents, inc)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	if len(page.Incidents) > limit {
+		page.Incidents = page.Incidents[:limit]
+		page.NextCursor = encodeCursor(page.Incidents[limit-1].ID)
+	}
+	return page, nil
+}
+
+func placeholders(n int) string {
+	return strings.TrimSuffix(strings.Repeat("?, ", n), ", ")
+}
+
+func escapeLike(s string) string {
+	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
+}
+
+// Cursors are opaque to clients; today they carry the last id seen.
+func encodeCursor(id int64) string {
+	return base64.RawURLEncoding.EncodeToString([]byte("i" + strconv.FormatInt(id, 10)))
+}
+
+func decodeCursor(c string) (int64, error) {
+	b, err := base64.RawURLEncoding.DecodeString(c)
+	if err == nil && len(b) > 1 && b[0] == 'i' {
+		if id, err := strconv.ParseInt(string(b[1:]), 10, 64); err == nil && id > 0 {
+			return id, nil
+		}
+	}
+	return 0, yaqaza.Invalidf("cursor", "cursor is not valid: use the next_cursor of a previous page")
+}
+
+// TransitionIncident implements yaqaza.IncidentService.
+func (s *IncidentService) TransitionIncident(ctx context.Context, id int64, t yaqaza.Transition) (*yaqaza.Incident, error) {
+	actor, err := requireAuth(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if err := t.Validate(); err != nil {
+		return nil, err
+	}
+	if t.To == yaqaza.StatusMerged && t.MergeInto == id {
+		return nil, yaqaza.Invalidf("merge_into", "incident %d cannot be merged into itself", id)
+	}
+	var out *yaqaza.Incident
+	err = s.db.withTx(ctx, func(tx *sql.Tx) error {
+		// Lock both sides of a merge in id order, so two opposite merges
+		// cannot deadlock.
+		var target *yaqaza.Incident
+		if t.To == yaqaza.StatusMerged && t.MergeInto < id {
+			if target, err = s.mergeTarget(ctx, tx, t.MergeInto); err != nil {
+				return err
+			}
+		}
+		inc, err := s.db.findIncident(ctx, tx, id, true)
+		if err != nil {
+			return err
+		}
+		if t.Version != 0 && t.Version != inc.Version {
+			return yaqaza.Errorf(yaqaza.ECONFLICT, "incident %d was changed by someone else (it is at version %d, you had %d): reload it", id, inc.Version, t.Version)
+		}
+		if err := yaqaza.CheckTransition(id, inc.Status, &t); err != nil {
+			return err
+		}
+		if t.To == yaqaza.StatusMerged && target == nil {
+			if target, err = s.mergeTarget(ctx, tx, t.MergeInto); err != nil {
+				return err
+			}
+		}
+		now := toMillis(s.db.Now())
+		if target != nil {
+			if err := s.moveReports(ctx, tx, actor, now, inc, target); err != nil {
+				return err
+			}
+		}
+		res, err := tx.ExecContext(ctx, s.db.q(`UPDATE incidents SET status = ?, reason = ?, public_message = ?, merged_into = ?,
+			version = version + 1, updated_at = ? WHERE id = ? AND version = ?`),
+			t.To, nullString(t.Reason), nullString(t.PublicMessage), nullInt(t.MergeInto), now, id, inc.Version)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n != 1 {
+			return yaqaza.Errorf(yaqaza.ECONFLICT, "incident %d changed while this transition was applied: retry", id)
+		}
+		if err := s.db.addTimeline(ctx, tx, actor, now, timelineEntry{incidentID: id, kind: yaqaza.EventStatusChanged,
+			from: inc.Status, to: t.To, otherID: t.MergeInto, detail: t.Reason, public: t.PublicMessage}); err != nil {
+			return err
+		}
+		out, err = s.db.findIncident(ctx, tx, id, false)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (s *IncidentService) mergeTarget(ctx context.Context, tx *sql.Tx, id int64) (*yaqaza.Incident, error) {
+	target, err := s.db.findIncident(ctx, tx, id, true)
+	if yaqaza.ErrorCode(err) == yaqaza.ENOTFOUND {
+		return nil, yaqaza.Invalidf("merge_into", "incident %d, to merge into, does not exist", id)
+	} else if err != nil {
+		return nil, err
+	}
+	if !target.Status.Open() || target.Status == yaqaza.StatusResolved {
+		return nil, yaqaza.Errorf(yaqaza.ECONFLICT, "incident %d is %s: merge into an incident that is still open", id, target.Status)
+	}
+	return target, nil
+}
+
+// moveReports hands every report of a merged incident to the survivor, so
+// that reporters follow the survivor on their tracking page.
+func (s *IncidentService) moveReports(ctx context.Context, tx *sql.Tx, actor *yaqaza.Actor, now int64, from, to *yaqaza.Incident) error {
+	if _, err := tx.ExecContext(ctx, s.db.q(`UPDATE reports SET incident_id = ? WHERE incident_id = ?`), to.ID, from.ID); err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, s.db.q(`UPDATE incidents SET report_count = report_count + ?, version = version + 1, updated_at = ? WHERE id = ?`),
+		from.ReportCount, now, to.ID); err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, s.db.q(`UPDATE incidents SET report_count = 0 WHERE id = ?`), from.ID); err != nil {
+		return err
+	}
+	return s.db.addTimeline(ctx, tx, actor, now, timelineEntry{incidentID: to.ID, otherID: from.ID, kind: yaqaza.EventIncidentMerged,
+		detail: "incident " + strconv.FormatInt(from.ID, 10) + " merged in with " + strconv.Itoa(from.ReportCount) + " report(s)"})
+}

@@ -1,0 +1,156 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"strconv"
+
+	"github.com/yaqaza/yaqaza"
+)
+
+// PackService implements yaqaza.PackService.
+type PackService struct {
+	db *DB
+}
+
+var _ yaqaza.PackService = (*PackService)(nil)
+
+// NewPackService returns the jurisdiction pack service.
+func NewPackService(db *DB) *PackService { return &PackService{db: db} }
+
+type packHeader struct {
+	ID          string       `json:"id"`
+	Names       yaqaza.Names `json:"names"`
+	Attribution string       `json:"attribution,omitempty"`
+}
+
+// LoadPack implements yaqaza.PackService.
+func (s *PackService) LoadPack(ctx context.Context, p *yaqaza.Pack) error {
+	actor, err := requireAuth(ctx)
+	if err != nil {
+		return err
+	}
+	if actor.Role != yaqaza.RoleAdmin {
+		return yaqaza.Errorf(yaqaza.EFORBIDDEN, "only an admin may load a jurisdiction pack")
+	}
+	if err := p.Validate(); err != nil {
+		return err
+	}
+	head, err := json.Marshal(packHeader{ID: p.ID, Names: p.Names, Attribution: p.Attribution})
+	if err != nil {
+		return err
+	}
+	return s.db.withTx(ctx, func(tx *sql.Tx) error {
+		for _, q := range []string{`DELETE FROM zones`, `DELETE FROM categories`} {
+			if _, err := tx.ExecContext(ctx, q); err != nil {
+				return err
+			}
+		}
+		for i, z := range p.Zones {
+			names, _ := json.Marshal(z.Names)
+			if _, err := tx.ExecContext(ctx, s.db.q(`INSERT INTO zones (code, names, population, geometry, position) VALUES (?, ?, ?, ?, ?)`),
+				z.Code, string(names), z.Population, string(z.Geometry), i); err != nil {
+				return err
+			}
+		}
+		for i, c := range p.Categories {
+			names, _ := json.Marshal(c.Names)
+			if _, err := tx.ExecContext(ctx, s.db.q(`INSERT INTO categories (code, names, priority, position) VALUES (?, ?, ?, ?)`),
+				c.Code, string(names), int(c.Priority), i); err != nil {
+				return err
+			}
+		}
+		for _, u := range p.Units {
+			caps, _ := json.Marshal(u.Capabilities)
+			if _, err := tx.ExecContext(ctx, s.db.q(`INSERT INTO units (call_sign, kind, capabilities, home_zone) VALUES (?, ?, ?, ?)
+				ON CONFLICT (call_sign) DO UPDATE SET kind = excluded.kind, capabilities = excluded.capabilities, home_zone = excluded.home_zone`),
+				u.CallSign, u.Kind, string(caps), nullString(u.HomeZone)); err != nil {
+				return err
+			}
+		}
+		_, err := tx.ExecContext(ctx, s.db.q(`INSERT INTO settings (key, value) VALUES ('pack', ?)
+			ON CONFLICT (key) DO UPDATE SET value = excluded.value`), string(head))
+		return err
+	})
+}
+
+// CurrentPack implements yaqaza.PackService. It needs no credential: zones
+// and categories are public (the citizen form shows them).
+func (s *PackService) CurrentPack(ctx context.Context) (*yaqaza.Pack, error) {
+	var head string
+	err := s.db.read.QueryRowContext(ctx, `SELECT value FROM settings WHERE key = 'pack'`).Scan(&head)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, yaqaza.Errorf(yaqaza.ENOTFOUND, "no jurisdiction pack is loaded")
+	} else if err != nil {
+		return nil, err
+	}
+	var h packHeader
+	if err := json.Unmarshal([]byte(head), &h); err != nil {
+		return nil, err
+	}
+	p := &yaqaza.Pack{ID: h.ID, Names: h.Names, Attribution: h.Attribution}
+	rows, err := s.db.read.QueryContext(ctx, `SELECT code, names, population, geometry FROM zones ORDER BY position`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var z yaqaza.Zone
+		var names, geom string
+		if err := rows.Scan(&z.Code, &names, &z.Population, &geom); err != nil {
+			return nil, err
+		}
+		z.Geometry = json.RawMessage(geom)
+		if err := json.Unmarshal([]byte(names), &z.Names); err != nil {
+			return nil, err
+		}
+		p.Zones = append(p.Zones, z)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	crows, err := s.db.read.QueryContext(ctx, `SELECT code, names, priority FROM categories ORDER BY position`)
+	if err != nil {
+		return nil, err
+	}
+	defer crows.Close()
+	for crows.Next() {
+		var c yaqaza.Category
+		var names string
+		var prio int
+		if err := crows.Scan(&c.Code, &names, &prio); err != nil {
+			return nil, err
+		}
+		c.Priority = yaqaza.Priority(prio)
+		if err := json.Unmarshal([]byte(names), &c.Names); err != nil {
+			return nil, err
+		}
+		p.Categories = append(p.Categories, c)
+	}
+	if err := crows.Err(); err != nil {
+		return nil, err
+	}
+	urows, err := s.db.read.QueryContext(ctx, `SELECT id, call_sign, kind, capabilities, home_zone FROM units ORDER BY call_sign`)
+	if err != nil {
+		return nil, err
+	}
+	defer urows.Close()
+	for urows.Next() {
+		var u yaqaza.Unit
+		var caps string
+		var home sql.NullString
+		if err := urows.Scan(&u.ID, &u.CallSign, &u.Kind, &caps, &home); err != nil {
+			return nil, err
+		}
+		u.HomeZone = home.String
+		if err := json.Unmarshal([]byte(caps), &u.Capabilities); err != nil {
+			return nil, err
+		}
+		p.Units = append(p.Units, u)
+	}
+	return p, urows.Err()
+}
+
+func itoa(v int64) string { return strconv.FormatInt(v, 10) }

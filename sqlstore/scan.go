@@ -1,0 +1,145 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+
+	"github.com/yaqaza/yaqaza"
+)
+
+// querier is what *sql.DB and *sql.Tx have in common.
+type querier interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+}
+
+const incidentColumns = `i.id, i.status, i.category, i.priority, i.priority_reason, i.zone_code, i.lat, i.lon,
+	i.summary, i.owner, i.report_count, i.merged_into, i.reason, i.public_message, i.version, i.created_at, i.updated_at`
+
+type rowScanner interface{ Scan(dest ...any) error }
+
+func scanIncident(row rowScanner) (*yaqaza.Incident, error) {
+	var inc yaqaza.Incident
+	var zone, reason, public sql.NullString
+	var lat, lon sql.NullFloat64
+	var merged sql.NullInt64
+	var priority int
+	var created, updated int64
+	if err := row.Scan(&inc.ID, &inc.Status, &inc.Category, &priority, &inc.PriorityReason, &zone, &lat, &lon,
+		&inc.Summary, &inc.Owner, &inc.ReportCount, &merged, &reason, &public, &inc.Version, &created, &updated); err != nil {
+		return nil, err
+	}
+	inc.Priority = yaqaza.Priority(priority)
+	inc.ZoneCode = zone.String
+	if lat.Valid && lon.Valid {
+		inc.Location = &yaqaza.Point{Lat: lat.Float64, Lon: lon.Float64}
+	}
+	inc.MergedInto = merged.Int64
+	inc.Reason = reason.String
+	inc.PublicMessage = public.String
+	inc.CreatedAt = fromMillis(created)
+	inc.UpdatedAt = fromMillis(updated)
+	return &inc, nil
+}
+
+const reportColumns = `r.id, r.incident_id, r.tracking_code, r.channel, r.external_id, r.text, r.language, r.lat, r.lon,
+	r.place, r.media, r.reporter, r.source, r.occurred_at, r.received_at, r.submitted_by`
+
+// findReports returns the reports matching where (a condition on alias r),
+// oldest first.
+func (db *DB) findReports(ctx context.Context, q querier, where string, args ...any) ([]*yaqaza.Report, error) {
+	rows, err := q.QueryContext(ctx, db.q(`SELECT `+reportColumns+` FROM reports r WHERE `+where+` ORDER BY r.id`), args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []*yaqaza.Report
+	for rows.Next() {
+		var r yaqaza.Report
+		var ext, lang, place, media, reporter, source sql.NullString
+		var lat, lon sql.NullFloat64
+		var occurred sql.NullInt64
+		var received int64
+		if err := rows.Scan(&r.ID, &r.IncidentID, &r.TrackingCode, &r.Channel, &ext, &r.Text, &lang, &lat, &lon,
+			&place, &media, &reporter, &source, &occurred, &received, &r.SubmittedBy); err != nil {
+			return nil, err
+		}
+		r.ExternalID, r.Language, r.Place = ext.String, lang.String, place.String
+		if lat.Valid && lon.Valid {
+			r.Location = &yaqaza.Point{Lat: lat.Float64, Lon: lon.Float64}
+		}
+		if err := unmarshalColumn(media, &r.Media); err != nil {
+			return nil, err
+		}
+		if reporter.Valid {
+			r.Reporter = new(yaqaza.Contact)
+			if err := unmarshalColumn(reporter, r.Reporter); err != nil {
+				return nil, err
+			}
+		}
+		if source.Valid {
+			r.Source = new(yaqaza.Source)
+			if err := unmarshalColumn(source, r.Source); err != nil {
+				return nil, err
+			}
+		}
+		r.OccurredAt = timePtr(occurred)
+		r.ReceivedAt = fromMillis(received)
+		out = append(out, &r)
+	}
+	return out, rows.Err()
+}
+
+func unmarshalColumn(s sql.NullString, v any) error {
+	if !s.Valid || s.String == "" {
+		return nil
+	}
+	return json.Unmarshal([]byte(s.String), v)
+}
+
+const timelineColumns = `t.id, t.incident_id, t.at, t.actor_id, t.actor_name, t.kind, t.from_status, t.to_status,
+	t.report_id, t.other_incident_id, t.detail, t.public_message`
+
+func (db *DB) findTimeline(ctx context.Context, q querier, incidentID int64) ([]*yaqaza.TimelineEvent, error) {
+	rows, err := q.QueryContext(ctx, db.q(`SELECT `+timelineColumns+` FROM timeline t WHERE t.incident_id = ? ORDER BY t.id`), incidentID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []*yaqaza.TimelineEvent
+	for rows.Next() {
+		var e yaqaza.TimelineEvent
+		var from, to, detail, public sql.NullString
+		var report, other sql.NullInt64
+		var at int64
+		if err := rows.Scan(&e.ID, &e.IncidentID, &at, &e.ActorID, &e.ActorName, &e.Kind, &from, &to,
+			&report, &other, &detail, &public); err != nil {
+			return nil, err
+		}
+		e.At = fromMillis(at)
+		e.FromStatus, e.ToStatus = yaqaza.Status(from.String), yaqaza.Status(to.String)
+		e.ReportID, e.OtherIncidentID = report.Int64, other.Int64
+		e.Detail, e.PublicMessage = detail.String, public.String
+		out = append(out, &e)
+	}
+	return out, rows.Err()
+}
+
+// timelineEntry is a timeline event to write.
+type timelineEntry struct {
+	incidentID, reportID, otherID int64
+	kind                          string
+	from, to                      yaqaza.Status
+	detail, public                string
+}
+
+func (db *DB) addTimeline(ctx context.Context, tx *sql.Tx, actor *yaqaza.Actor, at int64, e timelineEntry) error {
+	_, err := tx.ExecContext(ctx, db.q(sqlInsertTimeline), e.incidentID, at, actor.ID, actor.Name, e.kind,
+		nullString(string(e.from)), nullString(string(e.to)), nullInt(e.reportID), nullInt(e.otherID),
+		nullString(e.detail), nullString(e.public))
+	return err
+}
+
+func nullInt(v int64) sql.NullInt64 { return sql.NullInt64{Int64: v, Valid: v != 0} }

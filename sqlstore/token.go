@@ -1,0 +1,78 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"strings"
+
+	"github.com/yaqaza/yaqaza"
+)
+
+// TokenService implements yaqaza.TokenService.
+type TokenService struct {
+	db *DB
+}
+
+var _ yaqaza.TokenService = (*TokenService)(nil)
+
+// NewTokenService returns the API token service.
+func NewTokenService(db *DB) *TokenService { return &TokenService{db: db} }
+
+// CreateToken implements yaqaza.TokenService. Only admins (and the system,
+// for the first credential and the CLI) may create tokens.
+func (s *TokenService) CreateToken(ctx context.Context, in yaqaza.TokenInput) (*yaqaza.Token, string, error) {
+	actor, err := requireAuth(ctx)
+	if err != nil {
+		return nil, "", err
+	}
+	if actor.Role != yaqaza.RoleAdmin {
+		return nil, "", yaqaza.Errorf(yaqaza.EFORBIDDEN, "only an admin may create API tokens")
+	}
+	if err := in.Validate(); err != nil {
+		return nil, "", err
+	}
+	secret := yaqaza.NewTokenSecret()
+	t := &yaqaza.Token{Name: in.Name, Role: in.Role, Zones: in.Zones, CreatedAt: s.db.Now().UTC(), CreatedBy: actor.ID, ExpiresAt: in.ExpiresAt}
+	err = s.db.write.QueryRowContext(ctx, s.db.q(`INSERT INTO api_tokens (name, role, zones, secret_hash, created_at, created_by, expires_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id`), t.Name, t.Role, strings.Join(t.Zones, ","), yaqaza.HashTokenSecret(secret),
+		toMillis(t.CreatedAt), t.CreatedBy, nullMillis(t.ExpiresAt)).Scan(&t.ID)
+	if err != nil {
+		return nil, "", err
+	}
+	t.CreatedAt = fromMillis(toMillis(t.CreatedAt))
+	return t, secret, nil
+}
+
+// Authenticate implements yaqaza.TokenService.
+func (s *TokenService) Authenticate(ctx context.Context, secret string) (*yaqaza.Actor, error) {
+	var id int64
+	var name, role, zones string
+	var expires, revoked sql.NullInt64
+	err := s.db.read.QueryRowContext(ctx, s.db.q(`SELECT id, name, role, zones, expires_at, revoked_at FROM api_tokens WHERE secret_hash = ?`),
+		yaqaza.HashTokenSecret(secret)).Scan(&id, &name, &role, &zones, &expires, &revoked)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, yaqaza.Errorf(yaqaza.EUNAUTHORIZED, "the API token is not known")
+	} else if err != nil {
+		return nil, err
+	}
+	if revoked.Valid {
+		return nil, yaqaza.Errorf(yaqaza.EUNAUTHORIZED, "the API token was revoked")
+	}
+	if expires.Valid && s.db.Now().UnixMilli() >= expires.Int64 {
+		return nil, yaqaza.Errorf(yaqaza.EUNAUTHORIZED, "the API token has expired")
+	}
+	a := &yaqaza.Actor{Kind: yaqaza.ActorToken, ID: "token:" + itoa(id), Name: name, Role: yaqaza.Role(role)}
+	if zones != "" {
+		a.Zones = strings.Split(zones, ",")
+	}
+	return a, nil
+}
+
+// CountTokens implements yaqaza.TokenService.
+func (s *TokenService) CountTokens(ctx context.Context) (int, error) {
+	var n int
+	err := s.db.read.QueryRowContext(ctx, s.db.q(`SELECT count(*) FROM api_tokens WHERE revoked_at IS NULL AND (expires_at IS NULL OR expires_at > ?)`),
+		s.db.Now().UnixMilli()).Scan(&n)
+	return n, err
+}
