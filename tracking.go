@@ -2,37 +2,128 @@ package yaqaza
 
 import (
 	"context"
-	"crypto/rand"
+	"crypto/aes"
+	"crypto/cipher"
+	"encoding/binary"
 	"fmt"
 	"strings"
 	"time"
 )
 
-// A tracking code is 11 random symbols (55 bits) and one check symbol, in
-// Crockford's base-32 alphabet, which has no I, L, O or U so that a code read
-// out over the phone cannot be heard or written two ways. It is shown as
-// three groups of four: "7KQM-9XPR-A3TD". The check symbol is Luhn mod 32,
-// which catches every single wrong symbol and almost every swap of two
-// neighbours, so a mistyped code is told apart from an unknown one.
+// A tracking code stands for one report. It is 11 symbols that carry 55
+// bits and one check symbol, in Crockford's base-32 alphabet, which has no I,
+// L, O or U so that a code read out over the phone cannot be heard or written
+// two ways. It is shown as three groups of four: "7KQM-9XPR-A3TD". The check
+// symbol is Luhn mod 32, which catches every single wrong symbol and almost
+// every swap of two neighbours, so a mistyped code is told apart from an
+// unknown one.
+//
+// The 55 bits are the report's id put through a keyed pseudo-random
+// permutation (see TrackingCodes): unique by construction, unguessable
+// without the installation's key, and turned back into the id on lookup,
+// so the store needs no index over random codes.
 const (
 	trackingAlphabet = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
-	trackingRandom   = 11
-	trackingLen      = trackingRandom + 1
+	trackingPayload  = 11
+	trackingLen      = trackingPayload + 1
+	trackingBits     = 5 * trackingPayload // 55
 )
 
-// NewTrackingCode returns a fresh random tracking code in its display form.
-func NewTrackingCode() string {
-	var raw [trackingRandom]byte
-	if _, err := rand.Read(raw[:]); err != nil {
-		panic(err) // crypto/rand never fails on supported platforms
+// TrackingCodes turns report ids into tracking codes and back.
+type TrackingCodes struct {
+	block cipher.Block
+}
+
+// TrackingKeySize is the size of the key of TrackingCodes.
+const TrackingKeySize = 16
+
+// NewTrackingCodes returns codes under key. The key must stay the same for
+// the life of an installation: a new key changes every code.
+func NewTrackingCodes(key []byte) (*TrackingCodes, error) {
+	if len(key) != TrackingKeySize {
+		return nil, fmt.Errorf("tracking key must be %d bytes, got %d", TrackingKeySize, len(key))
 	}
+	b, err := aes.NewCipher(key)
+	if err != nil {
+		return nil, err
+	}
+	return &TrackingCodes{block: b}, nil
+}
+
+// The permutation is a balanced Feistel network over 56 bits (two halves of
+// 28) with AES as its round function, restricted to 55 bits by cycle
+// walking: a value that lands outside is permuted again until it lands
+// inside. With eight rounds of a pseudo-random function this is a strong
+// pseudo-random permutation (Luby–Rackoff).
+const (
+	feistelRounds = 8
+	halfBits      = 28
+	halfMask      = 1<<halfBits - 1
+	domain        = uint64(1) << trackingBits
+)
+
+func (c *TrackingCodes) round(r int, v uint32) uint32 {
+	var in, out [aes.BlockSize]byte
+	in[0] = byte(r)
+	binary.BigEndian.PutUint32(in[1:], v)
+	c.block.Encrypt(out[:], in[:])
+	return binary.BigEndian.Uint32(out[:]) & halfMask
+}
+
+func (c *TrackingCodes) permute(x uint64) uint64 {
+	for {
+		l, r := uint32(x>>halfBits)&halfMask, uint32(x)&halfMask
+		for i := 0; i < feistelRounds; i++ {
+			l, r = r, l^c.round(i, r)
+		}
+		x = uint64(l)<<halfBits | uint64(r)
+		if x < domain {
+			return x
+		}
+	}
+}
+
+func (c *TrackingCodes) unpermute(x uint64) uint64 {
+	for {
+		l, r := uint32(x>>halfBits)&halfMask, uint32(x)&halfMask
+		for i := feistelRounds - 1; i >= 0; i-- {
+			l, r = r^c.round(i, l), l
+		}
+		x = uint64(l)<<halfBits | uint64(r)
+		if x < domain {
+			return x
+		}
+	}
+}
+
+// Code returns the tracking code of report id, in its display form.
+func (c *TrackingCodes) Code(id int64) string {
+	v := c.permute(uint64(id) % domain)
 	var b [trackingLen]byte
-	for i, r := range raw {
-		b[i] = trackingAlphabet[r&31]
+	for i := trackingPayload - 1; i >= 0; i-- {
+		b[i] = trackingAlphabet[v&31]
+		v >>= 5
 	}
 	// The check symbol makes the Luhn sum of all twelve symbols a multiple of 32.
-	b[trackingRandom] = trackingAlphabet[luhn32(b[:trackingRandom], 2)]
+	b[trackingPayload] = trackingAlphabet[(32-luhnSum(b[:trackingPayload], 2)%32)%32]
 	return formatTracking(b[:])
+}
+
+// ReportID reads a code as a person may type it (any case, with or without
+// dashes or spaces, O for 0, I or L for 1) and returns the report id it
+// stands for, which may not exist. A code of the wrong shape or whose check
+// symbol does not match is ENOTFOUND (a citizen asking about it gets 404)
+// with a message that says it was mistyped.
+func (c *TrackingCodes) ReportID(code string) (int64, string, error) {
+	b, err := normaliseTracking(code)
+	if err != nil {
+		return 0, "", err
+	}
+	var v uint64
+	for _, s := range b[:trackingPayload] {
+		v = v<<5 | uint64(strings.IndexByte(trackingAlphabet, s))
+	}
+	return int64(c.unpermute(v)), formatTracking(b), nil
 }
 
 func formatTracking(b []byte) string {
@@ -51,13 +142,7 @@ func luhnSum(sym []byte, first int) int {
 	return sum
 }
 
-func luhn32(sym []byte, first int) int { return (32 - luhnSum(sym, first)%32) % 32 }
-
-// ParseTrackingCode normalises a code as a person may type it (any case,
-// with or without dashes or spaces, O for 0, I or L for 1) and checks it.
-// A code of the wrong shape or whose check symbol does not match is ENOTFOUND
-// (a citizen asking about it gets 404) with a message that says it was mistyped.
-func ParseTrackingCode(s string) (string, error) {
+func normaliseTracking(s string) ([]byte, error) {
 	b := make([]byte, 0, trackingLen)
 	for _, r := range strings.ToUpper(s) {
 		switch {
@@ -69,7 +154,7 @@ func ParseTrackingCode(s string) (string, error) {
 			r = '1'
 		}
 		if r > 127 || strings.IndexByte(trackingAlphabet, byte(r)) < 0 {
-			return "", &Error{Code: ENOTFOUND, Field: "code", Message: fmt.Sprintf("tracking code contains %q, which is not used in codes: please check the code", string(r))}
+			return nil, &Error{Code: ENOTFOUND, Field: "code", Message: fmt.Sprintf("tracking code contains %q, which is not used in codes: please check the code", string(r))}
 		}
 		b = append(b, byte(r))
 		if len(b) > trackingLen {
@@ -77,12 +162,12 @@ func ParseTrackingCode(s string) (string, error) {
 		}
 	}
 	if len(b) != trackingLen {
-		return "", &Error{Code: ENOTFOUND, Field: "code", Message: "a tracking code has 12 characters (like 7KQM-9XPR-A3TD): please check the code"}
+		return nil, &Error{Code: ENOTFOUND, Field: "code", Message: "a tracking code has 12 characters (like 7KQM-9XPR-A3TD): please check the code"}
 	}
 	if luhnSum(b, 1)%32 != 0 {
-		return "", &Error{Code: ENOTFOUND, Field: "code", Message: "tracking code " + formatTracking(b) + " is mistyped: its check character does not match, please check the code"}
+		return nil, &Error{Code: ENOTFOUND, Field: "code", Message: "tracking code " + formatTracking(b) + " is mistyped: its check character does not match, please check the code"}
 	}
-	return formatTracking(b), nil
+	return b, nil
 }
 
 // PublicStatus is the status a reporter sees: fewer, plainer steps than the

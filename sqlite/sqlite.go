@@ -47,9 +47,11 @@ func openHandles(ctx context.Context, dir string) (write, read *sql.DB, err erro
 	}
 	path := filepath.Join(dir, FileName)
 	// synchronous(FULL) in WAL mode syncs the log on every commit: an
-	// acknowledged report survives a power cut, not only a crash.
+	// acknowledged report survives a power cut, not only a crash. The
+	// intake writer commits many reports at once, so there is one sync per
+	// batch, not per report.
 	common := "_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)"
-	write, err = sql.Open("sqlite", dsn(path, common+"&_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)&_pragma=cache_size(-65536)&_txlock=immediate"))
+	write, err = sql.Open("sqlite", dsn(path, common+"&_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)&_pragma=temp_store(MEMORY)&_txlock=immediate"))
 	if err != nil {
 		return nil, nil, err
 	}
@@ -89,3 +91,4 @@ func migrate(ctx context.Context, db *sql.DB) error {
 	}
 	return nil
 }
+

@@ -10,6 +10,7 @@ import (
 	"database/sql"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"strconv"
 	"strings"
 	"sync"
@@ -50,6 +51,7 @@ type DB struct {
 	stmts     map[string]*sql.Stmt // read-only after New
 
 	pseudonymKey []byte
+	codes        *yaqaza.TrackingCodes
 }
 
 // Config tunes a DB.
@@ -82,12 +84,31 @@ func New(ctx context.Context, dialect Dialect, write, read *sql.DB, cfg Config) 
 	if db.pseudonymKey, err = hex.DecodeString(key); err != nil {
 		return nil, errors.New("sqlstore: stored pseudonym key is not hex")
 	}
+	// The tracking key is made once and never changes: every code depends on it.
+	tkey, err := db.setting(ctx, "tracking_key", func() string {
+		var b [yaqaza.TrackingKeySize]byte
+		rand.Read(b[:])
+		return hex.EncodeToString(b[:])
+	})
+	if err != nil {
+		return nil, err
+	}
+	raw, err := hex.DecodeString(tkey)
+	if err != nil {
+		return nil, errors.New("sqlstore: stored tracking key is not hex")
+	}
+	if db.codes, err = yaqaza.NewTrackingCodes(raw); err != nil {
+		return nil, err
+	}
 	if err := db.prepareHot(ctx); err != nil {
 		return nil, err
 	}
 	db.committer = newCommitter(db, cfg.MaxBatch)
 	return db, nil
 }
+
+// TrackingCode returns the tracking code of report id.
+func (db *DB) TrackingCode(id int64) string { return db.codes.Code(id) }
 
 // Close stops the committer after writing what it has accepted, then closes
 // both handles.
@@ -159,17 +180,17 @@ func (db *DB) q(query string) string {
 	return b.String()
 }
 
-// hotQueries run for every report; they are prepared once, before the
-// committer starts, on the write handle.
-var hotQueries = []string{sqlFindByIdempotency, sqlFindByExternal, sqlInsertIncident, sqlInsertReport, sqlInsertTimeline}
-
+// prepareHot prepares the statements that run for every report, once,
+// before the committer starts, on the write handle.
 func (db *DB) prepareHot(ctx context.Context) error {
-	for _, q := range hotQueries {
-		s, err := db.write.PrepareContext(ctx, db.q(q))
-		if err != nil {
-			return err
+	for _, b := range intakeStatements {
+		for _, q := range b.bySize {
+			s, err := db.write.PrepareContext(ctx, db.q(q))
+			if err != nil {
+				return fmt.Errorf("sqlstore: preparing intake statements: %w", err)
+			}
+			db.stmts[q] = s
 		}
-		db.stmts[q] = s
 	}
 	return nil
 }
@@ -233,7 +254,8 @@ func requireAuth(ctx context.Context) (*yaqaza.Actor, error) {
 	return a, nil
 }
 
-// withTx runs fn in a write transaction and commits it.
+// withTx runs fn in a write transaction and commits it. Both engines are
+// set so that a commit is durable when it returns.
 func (db *DB) withTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	tx, err := db.write.BeginTx(ctx, nil)
 	if err != nil {
@@ -245,6 +267,7 @@ func (db *DB) withTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	}
 	return tx.Commit()
 }
+
 
 // Durability reports the settings that make a commit durable, as the engine
 // sees them on the write connection: for SQLite the journal mode and sync

@@ -44,7 +44,7 @@ func scanIncident(row rowScanner) (*yaqaza.Incident, error) {
 	return &inc, nil
 }
 
-const reportColumns = `r.id, r.incident_id, r.tracking_code, r.channel, r.external_id, r.text, r.language, r.lat, r.lon,
+const reportColumns = `r.id, r.incident_id, r.channel, r.external_id, r.text, r.language, r.lat, r.lon,
 	r.place, r.media, r.reporter, r.source, r.occurred_at, r.received_at, r.submitted_by`
 
 // findReports returns the reports matching where (a condition on alias r),
@@ -62,10 +62,11 @@ func (db *DB) findReports(ctx context.Context, q querier, where string, args ...
 		var lat, lon sql.NullFloat64
 		var occurred sql.NullInt64
 		var received int64
-		if err := rows.Scan(&r.ID, &r.IncidentID, &r.TrackingCode, &r.Channel, &ext, &r.Text, &lang, &lat, &lon,
+		if err := rows.Scan(&r.ID, &r.IncidentID, &r.Channel, &ext, &r.Text, &lang, &lat, &lon,
 			&place, &media, &reporter, &source, &occurred, &received, &r.SubmittedBy); err != nil {
 			return nil, err
 		}
+		r.TrackingCode = db.codes.Code(r.ID)
 		r.ExternalID, r.Language, r.Place = ext.String, lang.String, place.String
 		if lat.Valid && lon.Valid {
 			r.Location = &yaqaza.Point{Lat: lat.Float64, Lon: lon.Float64}
@@ -134,6 +135,9 @@ type timelineEntry struct {
 	from, to                      yaqaza.Status
 	detail, public                string
 }
+
+const sqlInsertTimeline = `INSERT INTO timeline (incident_id, at, actor_id, actor_name, kind, from_status, to_status,
+	report_id, other_incident_id, detail, public_message) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
 
 func (db *DB) addTimeline(ctx context.Context, tx *sql.Tx, actor *yaqaza.Actor, at int64, e timelineEntry) error {
 	_, err := tx.ExecContext(ctx, db.q(sqlInsertTimeline), e.incidentID, at, actor.ID, actor.Name, e.kind,

@@ -5,19 +5,42 @@ import (
 	"database/sql"
 	"errors"
 	"strings"
+	"sync"
+	"time"
 
 	"github.com/yaqaza/yaqaza"
 )
 
 // TokenService implements yaqaza.TokenService.
+//
+// Every API request presents a token, so Authenticate keeps what it found
+// for tokenCacheTTL: a database read per request would cost more than the
+// request's own work. A revoked token therefore stops working on other nodes
+// within tokenCacheTTL.
 type TokenService struct {
 	db *DB
+
+	mu    sync.Mutex
+	cache map[string]cachedToken // by secret hash
 }
+
+type cachedToken struct {
+	actor     *yaqaza.Actor
+	expiresAt int64 // the token's own expiry, Unix ms, 0 for none
+	until     time.Time
+}
+
+const (
+	tokenCacheTTL  = 10 * time.Second
+	tokenCacheSize = 10000
+)
 
 var _ yaqaza.TokenService = (*TokenService)(nil)
 
 // NewTokenService returns the API token service.
-func NewTokenService(db *DB) *TokenService { return &TokenService{db: db} }
+func NewTokenService(db *DB) *TokenService {
+	return &TokenService{db: db, cache: map[string]cachedToken{}}
+}
 
 // CreateToken implements yaqaza.TokenService. Only admins (and the system,
 // for the first credential and the CLI) may create tokens.
@@ -46,11 +69,22 @@ func (s *TokenService) CreateToken(ctx context.Context, in yaqaza.TokenInput) (*
 
 // Authenticate implements yaqaza.TokenService.
 func (s *TokenService) Authenticate(ctx context.Context, secret string) (*yaqaza.Actor, error) {
+	hash := yaqaza.HashTokenSecret(secret)
+	now := s.db.Now()
+	s.mu.Lock()
+	c, ok := s.cache[hash]
+	s.mu.Unlock()
+	if ok && now.Before(c.until) {
+		if c.expiresAt != 0 && now.UnixMilli() >= c.expiresAt {
+			return nil, yaqaza.Errorf(yaqaza.EUNAUTHORIZED, "the API token has expired")
+		}
+		return c.actor, nil
+	}
 	var id int64
 	var name, role, zones string
 	var expires, revoked sql.NullInt64
 	err := s.db.read.QueryRowContext(ctx, s.db.q(`SELECT id, name, role, zones, expires_at, revoked_at FROM api_tokens WHERE secret_hash = ?`),
-		yaqaza.HashTokenSecret(secret)).Scan(&id, &name, &role, &zones, &expires, &revoked)
+		hash).Scan(&id, &name, &role, &zones, &expires, &revoked)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, yaqaza.Errorf(yaqaza.EUNAUTHORIZED, "the API token is not known")
 	} else if err != nil {
@@ -59,13 +93,19 @@ func (s *TokenService) Authenticate(ctx context.Context, secret string) (*yaqaza
 	if revoked.Valid {
 		return nil, yaqaza.Errorf(yaqaza.EUNAUTHORIZED, "the API token was revoked")
 	}
-	if expires.Valid && s.db.Now().UnixMilli() >= expires.Int64 {
+	if expires.Valid && now.UnixMilli() >= expires.Int64 {
 		return nil, yaqaza.Errorf(yaqaza.EUNAUTHORIZED, "the API token has expired")
 	}
 	a := &yaqaza.Actor{Kind: yaqaza.ActorToken, ID: "token:" + itoa(id), Name: name, Role: yaqaza.Role(role)}
 	if zones != "" {
 		a.Zones = strings.Split(zones, ",")
 	}
+	s.mu.Lock()
+	if len(s.cache) >= tokenCacheSize {
+		clear(s.cache)
+	}
+	s.cache[hash] = cachedToken{actor: a, expiresAt: expires.Int64, until: now.Add(tokenCacheTTL)}
+	s.mu.Unlock()
 	return a, nil
 }
 

@@ -22,12 +22,12 @@ func NewTrackingService(db *DB) *TrackingService { return &TrackingService{db: d
 // reporter may see: the report's own receipt time and the public steps of
 // its incident from then on. Nothing about other reports, no internal notes.
 func (s *TrackingService) TrackReport(ctx context.Context, code, lang string) (*yaqaza.TrackingView, error) {
-	code, err := yaqaza.ParseTrackingCode(code)
+	reportID, code, err := s.db.codes.ReportID(code)
 	if err != nil {
 		return nil, err
 	}
 	var incidentID, received int64
-	err = s.db.read.QueryRowContext(ctx, s.db.q(`SELECT incident_id, received_at FROM reports WHERE tracking_code = ?`), code).
+	err = s.db.read.QueryRowContext(ctx, s.db.q(`SELECT incident_id, received_at FROM reports WHERE id = ?`), reportID).
 		Scan(&incidentID, &received)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, yaqaza.Errorf(yaqaza.ENOTFOUND, "no report has tracking code %s: it is well formed, but unknown here", code)

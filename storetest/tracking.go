@@ -68,7 +68,7 @@ func testTracking(t *testing.T, s *services) {
 	if !strings.Contains(yaqaza.ErrorMessage(err), "mistyped") {
 		t.Errorf("mistyped code message: %q", yaqaza.ErrorMessage(err))
 	}
-	_, err = s.tracking.TrackReport(anonymous, yaqaza.NewTrackingCode(), "fr")
+	_, err = s.tracking.TrackReport(anonymous, s.db.TrackingCode(r.ReportID+1000), "fr")
 	wantCode(t, err, yaqaza.ENOTFOUND)
 	if !strings.Contains(yaqaza.ErrorMessage(err), "unknown") {
 		t.Errorf("unknown code message: %q", yaqaza.ErrorMessage(err))

@@ -1,4 +1,7 @@
 -- The incident ledger. Times are Unix milliseconds (see sqlstore.toMillis).
+-- Incidents and reports get their ids from the intake writer, which holds
+-- the write lock (sqlstore.allocateIDs); rows are never deleted, so ids are
+-- never reused.
 
 -- +goose Up
 CREATE TABLE settings (
@@ -30,7 +33,7 @@ CREATE TABLE units (
 );
 
 CREATE TABLE incidents (
-	id              INTEGER PRIMARY KEY AUTOINCREMENT,
+	id              INTEGER PRIMARY KEY,
 	status          TEXT NOT NULL,
 	category        TEXT NOT NULL DEFAULT '',
 	priority        INTEGER NOT NULL,
@@ -53,9 +56,8 @@ CREATE INDEX incidents_zone ON incidents (zone_code, id);
 CREATE INDEX incidents_created ON incidents (created_at);
 
 CREATE TABLE reports (
-	id              INTEGER PRIMARY KEY AUTOINCREMENT,
+	id              INTEGER PRIMARY KEY,
 	incident_id     INTEGER NOT NULL REFERENCES incidents (id),
-	tracking_code   TEXT NOT NULL UNIQUE,
 	channel         TEXT NOT NULL,
 	external_id     TEXT,
 	idempotency_key TEXT UNIQUE,
@@ -76,7 +78,7 @@ CREATE UNIQUE INDEX reports_external ON reports (channel, external_id) WHERE ext
 CREATE INDEX reports_incident ON reports (incident_id);
 
 CREATE TABLE timeline (
-	id                INTEGER PRIMARY KEY AUTOINCREMENT,
+	id                INTEGER PRIMARY KEY,
 	incident_id       INTEGER NOT NULL REFERENCES incidents (id),
 	at                INTEGER NOT NULL,
 	actor_id          TEXT NOT NULL,

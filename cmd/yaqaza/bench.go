@@ -1,0 +1,17 @@
+package main
+
+import (
+	"context"
+	"io"
+)
+
+func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) == 0 {
+		return usageError{"bench: which benchmark? (intake)"}
+	}
+	switch args[0] {
+	case "intake":
+		return runBenchIntake(ctx, args[1:], stdout, stderr)
+	}
+	return usageError{"bench: unknown benchmark " + args[0]}
+}

@@ -1,0 +1,104 @@
+// Command yaqaza is the Yaqaza operations platform: one binary that serves
+// the API and console and runs the operator's tools.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/yaqaza/yaqaza"
+)
+
+// version is set at build time with -ldflags "-X main.version=…".
+var version = "dev"
+
+const usage = `yaqaza — the operations platform of a police prefecture
+
+Usage:
+  yaqaza serve   [--data DIR] [--addr HOST:PORT] [--postgres URL]   run the server
+  yaqaza migrate [--data DIR] [--postgres URL]                      bring the schema up to date
+  yaqaza token create --role ROLE --name NAME [--zones Z1,Z2] [--expires 720h] [--data DIR]
+                                                                    create an API token (printed alone)
+  yaqaza pack load DIR [--data DIR] [--postgres URL]               load a jurisdiction pack
+  yaqaza bench intake [--duration 10s] [--clients 64]               measure durable intake
+  yaqaza version
+
+The embedded store lives in --data (default ./data). With --postgres (or
+YAQAZA_POSTGRES) every node shares one PostgreSQL database instead.
+`
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	err := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	stop()
+	if err != nil {
+		var ue usageError
+		if errors.As(err, &ue) {
+			fmt.Fprintf(os.Stderr, "yaqaza: %v\n\n%s", err, usage)
+			os.Exit(2)
+		}
+		fmt.Fprintf(os.Stderr, "yaqaza: %s\n", message(err))
+		os.Exit(1)
+	}
+}
+
+// usageError is a mistake in the command line.
+type usageError struct{ msg string }
+
+func (e usageError) Error() string { return e.msg }
+
+// message shows a domain error by its message and anything else as is.
+func message(err error) string {
+	var e *yaqaza.Error
+	if errors.As(err, &e) {
+		return e.Message
+	}
+	return err.Error()
+}
+
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return usageError{"a command is needed"}
+	}
+	cmd, rest := args[0], args[1:]
+	switch cmd {
+	case "serve":
+		return runServe(ctx, rest, stdout, stderr)
+	case "migrate":
+		return runMigrate(ctx, rest, stdout)
+	case "token":
+		return runToken(ctx, rest, stdout)
+	case "pack":
+		return runPack(ctx, rest, stdout)
+	case "bench":
+		return runBench(ctx, rest, stdout, stderr)
+	case "version":
+		fmt.Fprintln(stdout, "yaqaza", version)
+		return nil
+	case "help", "-h", "--help":
+		fmt.Fprint(stdout, usage)
+		return nil
+	}
+	return usageError{fmt.Sprintf("unknown command %q", cmd)}
+}
+
+// newFlags returns a flag set whose errors are returned, not printed and exited.
+func newFlags(name string) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	return fs
+}
+
+func parseFlags(fs *flag.FlagSet, args []string) error {
+	if err := fs.Parse(args); err != nil {
+		return usageError{fmt.Sprintf("%s: %v", fs.Name(), err)}
+	}
+	return nil
+}

@@ -1,0 +1,153 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/yaqaza/yaqaza"
+	"github.com/yaqaza/yaqaza/geo"
+	yhttp "github.com/yaqaza/yaqaza/http"
+	"github.com/yaqaza/yaqaza/sqlstore"
+)
+
+func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("serve")
+	var sf storeFlags
+	sf.register(fs)
+	addr := fs.String("addr", "127.0.0.1:8080", "address to listen on")
+	logFormat := fs.String("log-format", "text", "log format: text or json")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	setupLogging(stderr, *logFormat)
+
+	db, err := sf.open(ctx)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	if d, err := db.Durability(ctx); err == nil {
+		slog.Info("store open", "store", sf.where(), "engine", db.Dialect.String(), "durability", d)
+	}
+	app, err := newApp(ctx, db)
+	if err != nil {
+		return err
+	}
+	if err := app.ensureAdmin(ctx, stdout, *addr); err != nil {
+		return err
+	}
+
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		return fmt.Errorf("cannot listen on %s: %w", *addr, err)
+	}
+	srv := &http.Server{
+		Handler:           app.handler,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       2 * time.Minute,
+		WriteTimeout:      2 * time.Minute,
+		IdleTimeout:       2 * time.Minute,
+		ErrorLog:          slog.NewLogLogger(slog.Default().Handler(), slog.LevelWarn),
+	}
+	slog.Info("yaqaza listening", "addr", ln.Addr().String(), "url", "http://"+ln.Addr().String()+"/", "version", version)
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	slog.Info("shutting down: finishing requests in flight")
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(shutdownCtx); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
+
+func setupLogging(w io.Writer, format string) {
+	var h slog.Handler = slog.NewTextHandler(w, nil)
+	if format == "json" {
+		h = slog.NewJSONHandler(w, nil)
+	}
+	slog.SetDefault(slog.New(h))
+}
+
+// app is a node: the store's services behind the HTTP handler.
+type app struct {
+	db      *sqlstore.DB
+	pack    *yaqaza.Pack
+	zones   *geo.ZoneIndex
+	metrics *yhttp.Metrics
+	handler http.Handler
+
+	reports *sqlstore.ReportService
+	tokens  *sqlstore.TokenService
+}
+
+// newApp loads the jurisdiction (the built-in Fès pack on first start) and
+// wires the services.
+func newApp(ctx context.Context, db *sqlstore.DB) (*app, error) {
+	a := &app{db: db, metrics: yhttp.NewMetrics()}
+	packs := sqlstore.NewPackService(db)
+	system := yaqaza.NewContextWithActor(ctx, yaqaza.System("setup"))
+	p, err := packs.CurrentPack(ctx)
+	if yaqaza.ErrorCode(err) == yaqaza.ENOTFOUND {
+		p = geo.DefaultPack()
+		if err := packs.LoadPack(system, p); err != nil {
+			return nil, err
+		}
+		slog.Info("first start: loaded the built-in jurisdiction pack", "pack", p.ID, "zones", len(p.Zones))
+	} else if err != nil {
+		return nil, err
+	}
+	a.pack = p
+	if a.zones, err = geo.NewZoneIndex(p.Zones); err != nil {
+		return nil, err
+	}
+	db.OnCommit = a.metrics.ObserveCommit
+	a.reports = sqlstore.NewReportService(db, geo.PointPlacer{Zones: a.zones})
+	a.tokens = sqlstore.NewTokenService(db)
+	srv := &yhttp.Server{
+		Reports:   a.reports,
+		Incidents: sqlstore.NewIncidentService(db),
+		Tracking:  sqlstore.NewTrackingService(db),
+		Tokens:    a.tokens,
+		Packs:     packs,
+		Ready:     db.Ping,
+		Metrics:   a.metrics,
+	}
+	a.handler = srv.Handler()
+	return a, nil
+}
+
+// ensureAdmin creates and prints a first admin token when the store has no
+// usable token, so that a fresh install can be used at once.
+func (a *app) ensureAdmin(ctx context.Context, stdout io.Writer, addr string) error {
+	n, err := a.tokens.CountTokens(ctx)
+	if err != nil || n > 0 {
+		return err
+	}
+	_, secret, err := a.tokens.CreateToken(yaqaza.NewContextWithActor(ctx, yaqaza.System("setup")),
+		yaqaza.TokenInput{Name: "first-admin", Role: yaqaza.RoleAdmin})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, `
+  First start: an admin API token was created. It is shown only this once:
+
+      %s
+
+  Try it:  curl -H "Authorization: Bearer %s" http://%s/api/v1/incidents
+  More tokens:  yaqaza token create --role dispatcher --name desk-1
+
+`, secret, secret, addr)
+	return nil
+}
