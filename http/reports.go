@@ -114,7 +114,20 @@ func (s *Server) handleSubmitBatch(w http.ResponseWriter, r *http.Request) error
 		return yaqaza.Errorf(yaqaza.EINVALID, "the batch is empty: send one JSON report per line")
 	}
 	if len(bad) > 0 && !partial {
-		return &yaqaza.BatchError{Lines: bad, Total: len(ins)}
+		// Name every bad line in one answer: the lines that decoded may
+		// still break the rules.
+		now := time.Now()
+		var all []yaqaza.LineError
+		next := 0
+		for i, in := range ins {
+			if in == nil {
+				all = append(all, bad[next])
+				next++
+			} else if err := in.Validate(now); err != nil {
+				all = append(all, yaqaza.LineError{Line: lineNo[i], Code: yaqaza.ErrorCode(err), Field: fieldOf(err), Msg: yaqaza.ErrorMessage(err)})
+			}
+		}
+		return &yaqaza.BatchError{Lines: all, Total: len(ins)}
 	}
 	// Lines that did not decode stay out of the service call.
 	var good []*yaqaza.ReportInput
@@ -152,7 +165,7 @@ func (s *Server) handleSubmitBatch(w http.ResponseWriter, r *http.Request) error
 			res := &results[goodIdx[k]]
 			if it.Err != nil {
 				res.Status = StatusOf(it.Err)
-				res.Error = &errorDetail{Code: yaqaza.ErrorCode(it.Err), Message: yaqaza.ErrorMessage(it.Err)}
+				res.Error = &errorDetail{Code: yaqaza.ErrorCode(it.Err), Field: fieldOf(it.Err), Message: yaqaza.ErrorMessage(it.Err)}
 				s.Metrics.reportsReceived.WithLabelValues(channelLabel(good[k].Channel), "refused").Inc()
 				continue
 			}
