@@ -91,4 +91,3 @@ func migrate(ctx context.Context, db *sql.DB) error {
 	}
 	return nil
 }
-

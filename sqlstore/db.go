@@ -268,7 +268,6 @@ func (db *DB) withTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	return tx.Commit()
 }
 
-
 // Durability reports the settings that make a commit durable, as the engine
 // sees them on the write connection: for SQLite the journal mode and sync
 // level, for PostgreSQL synchronous_commit and fsync. It is logged at start.
