@@ -183,6 +183,15 @@ func (db *DB) q(query string) string {
 // prepareHot prepares the statements that run for every report, once,
 // before the committer starts, on the write handle.
 func (db *DB) prepareHot(ctx context.Context) error {
+	if db.Dialect == SQLite {
+		for _, q := range maxIDQuery {
+			s, err := db.write.PrepareContext(ctx, q)
+			if err != nil {
+				return err
+			}
+			db.stmts[q] = s
+		}
+	}
 	for _, b := range intakeStatements {
 		for _, q := range b.bySize {
 			s, err := db.write.PrepareContext(ctx, db.q(q))

@@ -28,6 +28,10 @@ var (
 		return bulkSQL(`INSERT INTO timeline (incident_id, at, actor_id, actor_name, kind, from_status, to_status,
 			report_id, other_incident_id, detail, public_message) VALUES`, 11, n, "")
 	})
+	maxIDQuery = map[string]string{
+		"incidents": `SELECT coalesce(max(id), 0) FROM incidents`,
+		"reports":   `SELECT coalesce(max(id), 0) FROM reports`,
+	}
 	intakeStatements = []bulkStatement{bulkPriorByKey, bulkPriorByExternal, bulkInsertIncidents, bulkInsertReports, bulkInsertTimeline}
 )
 
@@ -226,9 +230,12 @@ func (db *DB) allocateIDs(ctx context.Context, tx *sql.Tx, table string, n int) 
 		}
 		return ids, rows.Err()
 	}
-	var last int64
-	err := tx.QueryRowContext(ctx, fmt.Sprintf(`SELECT coalesce(max(id), 0) FROM %s`, table)).Scan(&last)
+	st, err := db.stmt(ctx, tx, maxIDQuery[table])
 	if err != nil {
+		return nil, err
+	}
+	var last int64
+	if err := st.QueryRowContext(ctx).Scan(&last); err != nil {
 		return nil, err
 	}
 	for i := 1; i <= n; i++ {

@@ -114,6 +114,7 @@ func runBenchIntake(ctx context.Context, args []string, stdout, stderr io.Writer
 	if real.failed > 0 {
 		return fmt.Errorf("bench intake: %d requests failed (first: %s)", real.failed, real.firstErr)
 	}
+	serverMean := meanIntake(app)
 	stored, err := countStored(ctx, filepath.Join(tmp, "store"))
 	if err != nil {
 		return err
@@ -130,6 +131,7 @@ func runBenchIntake(ctx context.Context, args []string, stdout, stderr io.Writer
 		"baseline_rows_per_s":  round(rows),
 		"ratio":                round(real.rate() / base.rate()),
 		"reports":              real.ok,
+		"server_mean_ms":       round(serverMean),
 		"clients":              *clients,
 		"duration_s":           duration.Seconds(),
 		"mean_commit_batch":    round(float64(batched.Load()) / float64(max(batches.Load(), 1))),
@@ -333,4 +335,24 @@ func countStored(ctx context.Context, dir string) (int, error) {
 	var n int
 	err = db.QueryRowContext(ctx, `SELECT count(*) FROM reports`).Scan(&n)
 	return n, err
+}
+
+// meanIntake is the mean time the server spent on a report, from reading
+// its request to answering it, as its own metrics saw it.
+func meanIntake(a *app) float64 {
+	families, err := a.metrics.Registry.Gather()
+	if err != nil {
+		return 0
+	}
+	for _, f := range families {
+		if f.GetName() != "yaqaza_intake_duration_seconds" {
+			continue
+		}
+		for _, m := range f.GetMetric() {
+			if h := m.GetHistogram(); h.GetSampleCount() > 0 {
+				return h.GetSampleSum() / float64(h.GetSampleCount()) * 1000
+			}
+		}
+	}
+	return 0
 }
