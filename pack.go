@@ -67,6 +67,11 @@ type Pack struct {
 	Zones       []Zone     `json:"zones"`
 	Categories  []Category `json:"categories"`
 	Units       []Unit     `json:"units,omitempty"`
+	// Gazetteer lists the places people name, for finding where a report
+	// happened from its words.
+	Gazetteer []Place `json:"gazetteer,omitempty"`
+	// Timezone is the IANA name of the jurisdiction's local time ("Africa/Casablanca").
+	Timezone string `json:"timezone,omitempty"`
 }
 
 // Validate checks the pack's internal consistency. Geometry is checked by the

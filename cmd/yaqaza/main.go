@@ -27,6 +27,7 @@ Usage:
                                                                     create an API token (printed alone)
   yaqaza pack load DIR [--data DIR] [--postgres URL]               load a jurisdiction pack
   yaqaza bench intake [--duration 10s] [--clients 64]               measure durable intake
+  yaqaza classify train --train FILE --test FILE                    train and score a text classifier
   yaqaza version
 
 The embedded store lives in --data (default ./data). With --postgres (or
@@ -79,6 +80,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return runPack(ctx, rest, stdout)
 	case "bench":
 		return runBench(ctx, rest, stdout, stderr)
+	case "classify":
+		return runClassify(ctx, rest, stdout, stderr)
 	case "version":
 		fmt.Fprintln(stdout, "yaqaza", version)
 		return nil
