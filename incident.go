@@ -139,9 +139,17 @@ type Incident struct {
 	Priority Priority `json:"priority"`
 	// PriorityReason explains the priority in one line.
 	PriorityReason string `json:"priority_reason,omitempty"`
-	ZoneCode       string `json:"zone,omitempty"`
-	Location       *Point `json:"location,omitempty"`
-	Summary        string `json:"summary"`
+	// CategoryReason says which words or model chose the category.
+	CategoryReason string `json:"category_reason,omitempty"`
+	// Attention is the public attention score, 0–100, and its summary
+	// ("214 reposts in 20 min, 12 sources").
+	Attention        float64 `json:"attention"`
+	AttentionSummary string  `json:"attention_summary,omitempty"`
+	// Flags ask an operator to look (FlagZoneUnknown, FlagCategoryUnsure).
+	Flags    []string `json:"flags,omitempty"`
+	ZoneCode string   `json:"zone,omitempty"`
+	Location *Point   `json:"location,omitempty"`
+	Summary  string   `json:"summary"`
 	// Owner is who must move the incident on next: a desk ("desk:032310101"),
 	// a unit or a person. Every open incident has one.
 	Owner       string `json:"owner"`
@@ -255,4 +263,37 @@ type IncidentService interface {
 	// the change on its timeline. An illegal transition is ECONFLICT and
 	// changes nothing.
 	TransitionIncident(ctx context.Context, id int64, t Transition) (*Incident, error)
+
+	// CorrectTriage sets an open incident's category, zone or priority as
+	// an operator decided, records it on the timeline, and keeps the
+	// reports' texts as labelled examples for the category model.
+	CorrectTriage(ctx context.Context, id int64, c Correction) (*Incident, error)
+
+	// SplitReport takes a wrongly joined report out of its incident into a
+	// new one; both timelines record it. ECONFLICT when it is the
+	// incident's only report.
+	SplitReport(ctx context.Context, reportID int64, reason string) (*Incident, error)
+}
+
+// Correction is an operator's correction of triage. Nil fields stay.
+type Correction struct {
+	Category *string   `json:"category,omitempty"`
+	Zone     *string   `json:"zone,omitempty"`
+	Priority *Priority `json:"priority,omitempty"`
+	Reason   string    `json:"reason,omitempty"`
+	Version  int64     `json:"version,omitempty"`
+}
+
+// Validate checks what does not depend on the incident.
+func (c *Correction) Validate() error {
+	if c.Category == nil && c.Zone == nil && c.Priority == nil {
+		return Invalidf("category", "a correction sets at least one of category, zone and priority")
+	}
+	if c.Priority != nil && !c.Priority.Valid() {
+		return Invalidf("priority", "priority must be P1..P4")
+	}
+	if len(c.Reason) > 2000 {
+		return Invalidf("reason", "reason is limited to 2000 bytes")
+	}
+	return nil
 }

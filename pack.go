@@ -72,6 +72,8 @@ type Pack struct {
 	Gazetteer []Place `json:"gazetteer,omitempty"`
 	// Timezone is the IANA name of the jurisdiction's local time ("Africa/Casablanca").
 	Timezone string `json:"timezone,omitempty"`
+	// Lexicon is the triage vocabulary.
+	Lexicon *Lexicon `json:"lexicon,omitempty"`
 }
 
 // Validate checks the pack's internal consistency. Geometry is checked by the

@@ -334,6 +334,8 @@ type Report struct {
 	ReceivedAt   time.Time  `json:"received_at"`
 	// SubmittedBy is the actor who submitted the report (a call-taker, a feed token).
 	SubmittedBy string `json:"submitted_by"`
+	// Assessment is what triage concluded, with its reasons.
+	Assessment *Assessment `json:"assessment,omitempty"`
 }
 
 // Receipt is the answer to a submitted report: what the sender keeps.
@@ -345,6 +347,22 @@ type Receipt struct {
 	// Replayed is true when this is the stored answer to an earlier submission
 	// with the same idempotency key or (channel, external_id).
 	Replayed bool `json:"-"`
+	// Dropped is set, with DropReason, when a public post was not about a
+	// public-safety incident: it was counted and not stored.
+	Dropped    bool   `json:"dropped,omitempty"`
+	DropReason string `json:"drop_reason,omitempty"`
+	// Triage summarises the assessment, for staff (not for the public).
+	Triage *ReceiptTriage `json:"triage,omitempty"`
+}
+
+// ReceiptTriage tells the sender what triage made of the report: the
+// call-taker sees at once that a call joined a known incident.
+type ReceiptTriage struct {
+	Category string   `json:"category"`
+	Priority Priority `json:"priority"`
+	Zone     string   `json:"zone,omitempty"`
+	Joined   bool     `json:"joined"`
+	Reason   string   `json:"reason,omitempty"`
 }
 
 // BatchItem is the outcome of one line of a batch: a receipt or an error.

@@ -10,6 +10,8 @@ const (
 	EventStatusChanged   = "status.changed"
 	EventIncidentMerged  = "incident.merged"
 	EventNoteAdded       = "note.added"
+	EventPriorityChanged = "priority.changed"
+	EventTriageCorrected = "triage.corrected"
 )
 
 // TimelineEvent is one change on an incident: who, when, what.

@@ -8,6 +8,8 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"time"
+	_ "time/tzdata" // a pack names its timezone; machines without tzdata still know it
 
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/geojson"
@@ -86,6 +88,21 @@ func ReadPack(fsys fs.FS) (*yaqaza.Pack, error) {
 		if z.Geometry, err = json.Marshal(geojson.NewGeometry(f.Geometry)); err != nil {
 			return nil, err
 		}
+	}
+	if p.Gazetteer, err = readGazetteer(fsys, zoneCodes(p.Zones)); err != nil {
+		return nil, err
+	}
+	if lb, err := fs.ReadFile(fsys, "lexicon.json"); err == nil {
+		p.Lexicon = new(yaqaza.Lexicon)
+		if err := json.Unmarshal(lb, p.Lexicon); err != nil {
+			return nil, yaqaza.Errorf(yaqaza.EINVALID, "pack: lexicon.json is not valid: %v", err)
+		}
+	}
+	if p.Timezone == "" {
+		p.Timezone = "UTC"
+	}
+	if _, err := time.LoadLocation(p.Timezone); err != nil {
+		return nil, yaqaza.Errorf(yaqaza.EINVALID, "pack: unknown timezone %q", p.Timezone)
 	}
 	if err := p.Validate(); err != nil {
 		return nil, err

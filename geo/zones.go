@@ -83,18 +83,19 @@ func (idx *ZoneIndex) Centroid(code string) (yaqaza.Point, bool) {
 	return yaqaza.Point{}, false
 }
 
-// PointPlacer places a report in the zone its point falls in. It is the
-// placement used before triage: no category, default priority.
-type PointPlacer struct {
+// PointAssessor places a report in the zone its point falls in and judges
+// nothing else: every report is relevant, uncategorised, P3. It stands in
+// for triage where triage is not wanted (store tests, imports of past data).
+type PointAssessor struct {
 	Zones *ZoneIndex
 }
 
-// Place implements yaqaza.Placer.
-func (p PointPlacer) Place(_ context.Context, in *yaqaza.ReportInput) yaqaza.Placement {
-	pl := yaqaza.Placement{Priority: yaqaza.P3, PriorityReason: "P3: default until triage"}
+// Assess implements yaqaza.Assessor.
+func (p PointAssessor) Assess(_ context.Context, in *yaqaza.ReportInput) *yaqaza.Assessment {
+	a := &yaqaza.Assessment{Relevant: true, Priority: yaqaza.P3, PriorityWhy: "P3: not triaged"}
 	if in.Location != nil {
-		pl.Location = in.Location
-		pl.ZoneCode = p.Zones.Locate(*in.Location)
+		a.Location = in.Location
+		a.ZoneCode = p.Zones.Locate(*in.Location)
 	}
-	return pl
+	return a
 }

@@ -109,3 +109,68 @@ func (s *Server) handleTransition(w http.ResponseWriter, r *http.Request) error 
 	writeJSON(w, http.StatusOK, inc)
 	return nil
 }
+
+func (s *Server) handleCorrectTriage(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	body, err := readBody(w, r, maxSmallBody)
+	if err != nil {
+		return err
+	}
+	var c yaqaza.Correction
+	if err := decodeJSON(body, &c); err != nil {
+		return err
+	}
+	inc, err := s.Incidents.CorrectTriage(r.Context(), id, c)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, inc)
+	return nil
+}
+
+func (s *Server) handleSplitReport(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	body, err := readBody(w, r, maxSmallBody)
+	if err != nil {
+		return err
+	}
+	var in struct {
+		Reason string `json:"reason"`
+	}
+	if len(body) > 0 {
+		if err := decodeJSON(body, &in); err != nil {
+			return err
+		}
+	}
+	inc, err := s.Incidents.SplitReport(r.Context(), id, in.Reason)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusCreated, inc)
+	return nil
+}
+
+func (s *Server) handleAddPlace(w http.ResponseWriter, r *http.Request) error {
+	if s.Places == nil {
+		return yaqaza.Errorf(yaqaza.ENOTFOUND, "the gazetteer cannot be extended on this node")
+	}
+	body, err := readBody(w, r, maxSmallBody)
+	if err != nil {
+		return err
+	}
+	var p yaqaza.Place
+	if err := decodeJSON(body, &p); err != nil {
+		return err
+	}
+	if err := s.Places.AddPlace(r.Context(), p); err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusCreated, p)
+	return nil
+}

@@ -8,6 +8,8 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/yaqaza/yaqaza"
 )
 
 // Metrics are the Prometheus series a node exports. Each server has its own
@@ -19,6 +21,7 @@ type Metrics struct {
 	requests        *prometheus.CounterVec
 	commitBatch     prometheus.Histogram
 	commitDuration  prometheus.Histogram
+	dropped         *prometheus.CounterVec
 }
 
 // NewMetrics registers the series.
@@ -47,7 +50,11 @@ func NewMetrics() *Metrics {
 		Help:    "Duration of a group commit, sync included.",
 		Buckets: []float64{.0005, .001, .002, .005, .01, .02, .05, .1, .2, .5},
 	})
-	m.Registry.MustRegister(m.reportsReceived, m.intakeDuration, m.requests, m.commitBatch, m.commitDuration,
+	m.dropped = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "yaqaza_posts_dropped_total",
+		Help: "Public posts not about a public-safety incident: counted, never stored.",
+	}, []string{"channel"})
+	m.Registry.MustRegister(m.dropped, m.reportsReceived, m.intakeDuration, m.requests, m.commitBatch, m.commitDuration,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }
@@ -57,6 +64,9 @@ func (m *Metrics) ObserveCommit(reports int, d time.Duration) {
 	m.commitBatch.Observe(float64(reports))
 	m.commitDuration.Observe(d.Seconds())
 }
+
+// CountDropped counts a public post dropped by triage.
+func (m *Metrics) CountDropped(ch yaqaza.Channel) { m.dropped.WithLabelValues(string(ch)).Inc() }
 
 // Handler serves the registry in the Prometheus text format.
 func (m *Metrics) Handler() http.Handler {

@@ -12,6 +12,12 @@ import (
 	"github.com/yaqaza/yaqaza"
 )
 
+// droppedBody is the 200 answer to a public post that was not kept.
+type droppedBody struct {
+	Dropped bool   `json:"dropped"`
+	Reason  string `json:"reason"`
+}
+
 // receiptBody is the 201 answer to a submitted report.
 type receiptBody struct {
 	*yaqaza.Receipt
@@ -39,6 +45,12 @@ func (s *Server) handleSubmitReport(w http.ResponseWriter, r *http.Request) erro
 		s.Metrics.reportsReceived.WithLabelValues(channelLabel(in.Channel), "refused").Inc()
 		return err
 	}
+	if receipt.Dropped {
+		// Counted, not stored: there is nothing to create or to track.
+		s.Metrics.reportsReceived.WithLabelValues(string(in.Channel), "dropped").Inc()
+		writeJSON(w, http.StatusOK, droppedBody{Dropped: true, Reason: receipt.DropReason})
+		return nil
+	}
 	outcome := "created"
 	if receipt.Replayed {
 		outcome = "replayed"
@@ -61,9 +73,11 @@ func channelLabel(c yaqaza.Channel) string {
 
 // batchLine is one line of a batch answer.
 type batchLine struct {
-	Line   int          `json:"line"`
-	Status int          `json:"status"`
-	Error  *errorDetail `json:"error,omitempty"`
+	Line    int          `json:"line"`
+	Status  int          `json:"status"`
+	Error   *errorDetail `json:"error,omitempty"`
+	Dropped bool         `json:"dropped,omitempty"`
+	Reason  string       `json:"reason,omitempty"`
 	*yaqaza.Receipt
 }
 
@@ -172,7 +186,11 @@ func (s *Server) handleSubmitBatch(w http.ResponseWriter, r *http.Request) error
 			res.Status = http.StatusCreated
 			res.Receipt = it.Receipt
 			outcome := "created"
-			if it.Receipt.Replayed {
+			switch {
+			case it.Receipt.Dropped:
+				res.Status, outcome = http.StatusOK, "dropped"
+				res.Dropped, res.Reason, res.Receipt = true, it.Receipt.DropReason, nil
+			case it.Receipt.Replayed:
 				outcome = "replayed"
 			}
 			s.Metrics.reportsReceived.WithLabelValues(string(good[k].Channel), outcome).Inc()

@@ -28,6 +28,10 @@ type Server struct {
 	Tracking  yaqaza.TrackingService
 	Tokens    yaqaza.TokenService
 	Packs     yaqaza.PackService
+	// Places extends the gazetteer.
+	Places interface {
+		AddPlace(ctx context.Context, p yaqaza.Place) error
+	}
 	// Ready reports whether the node can take traffic (the store answers).
 	Ready func(ctx context.Context) error
 
@@ -49,6 +53,9 @@ func (s *Server) Handler() http.Handler {
 	route("GET /api/v1/incidents", s.handleListIncidents)
 	route("GET /api/v1/incidents/{id}", s.handleGetIncident)
 	route("POST /api/v1/incidents/{id}/transitions", s.handleTransition)
+	route("POST /api/v1/incidents/{id}/triage", s.handleCorrectTriage)
+	route("POST /api/v1/reports/{id}/split", s.handleSplitReport)
+	route("POST /api/v1/places", s.handleAddPlace)
 	route("GET /api/v1/track/{code}", s.handleTrack)
 	route("GET /api/v1/zones", s.handleZones)
 	route("GET /api/v1/categories", s.handleCategories)

@@ -47,7 +47,7 @@ func newTestServer(t testing.TB) *testServer {
 	db.OnCommit = metrics.ObserveCommit
 	srv := &yhttp.Server{
 		Metrics:   metrics,
-		Reports:   sqlstore.NewReportService(db, geo.PointPlacer{Zones: zones}),
+		Reports:   sqlstore.NewReportService(db, geo.PointAssessor{Zones: zones}),
 		Incidents: sqlstore.NewIncidentService(db),
 		Tracking:  sqlstore.NewTrackingService(db),
 		Tokens:    tokens,

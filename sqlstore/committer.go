@@ -100,12 +100,30 @@ func (c *committer) run() {
 	}
 }
 
+// write writes items in one transaction; if it fails, what the clusterer
+// decided for them is undone.
+func (c *committer) write(ctx context.Context, items []*intakeItem) error {
+	var cb yaqaza.ClusterBatch
+	err := c.db.withTx(ctx, func(tx *sql.Tx) error {
+		var err error
+		cb, err = c.db.writeIntake(ctx, tx, items)
+		return err
+	})
+	if err != nil && cb != nil {
+		// Nothing of the batch was written: the clusterer forgets it.
+		if rerr := c.db.reclusterIncidents(ctx, cb.Abort()...); rerr != nil {
+			slog.Error("restoring the clusters of a failed batch", "err", rerr)
+		}
+	}
+	return err
+}
+
 func (c *committer) commit(batch []*intakeItem) {
 	ctx := context.Background()
 	start := time.Now()
 	var err error
 	for attempt := 0; attempt < 3; attempt++ {
-		err = c.db.withTx(ctx, func(tx *sql.Tx) error { return c.db.writeIntake(ctx, tx, batch) })
+		err = c.write(ctx, batch)
 		if !errors.Is(err, errRetryBatch) {
 			break
 		}
@@ -125,8 +143,7 @@ func (c *committer) commit(batch []*intakeItem) {
 		slog.Warn("group commit failed, writing the batch one by one", "batch", len(batch), "err", err)
 	}
 	for _, it := range batch {
-		one := []*intakeItem{it}
-		werr := c.db.withTx(ctx, func(tx *sql.Tx) error { return c.db.writeIntake(ctx, tx, one) })
+		werr := c.write(ctx, []*intakeItem{it})
 		if werr != nil {
 			slog.Error("intake write failed", "err", werr)
 			it.receipt = nil

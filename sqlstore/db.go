@@ -48,10 +48,16 @@ type DB struct {
 	OnCommit func(reports int, d time.Duration)
 
 	committer *committer
+	clusterer yaqaza.Clusterer
 	stmts     map[string]*sql.Stmt // read-only after New
 
 	pseudonymKey []byte
 	codes        *yaqaza.TrackingCodes
+
+	dropped                 droppedCounts
+	stopFlush, flushStopped chan struct{}
+	closeOnce               sync.Once
+	closeErr                error
 }
 
 // Config tunes a DB.
@@ -104,8 +110,14 @@ func New(ctx context.Context, dialect Dialect, write, read *sql.DB, cfg Config) 
 		return nil, err
 	}
 	db.committer = newCommitter(db, cfg.MaxBatch)
+	db.stopFlush, db.flushStopped = make(chan struct{}), make(chan struct{})
+	go db.flushDroppedLoop(db.stopFlush, db.flushStopped)
 	return db, nil
 }
+
+// SetClusterer makes intake group reports about the same event into one
+// incident. Call it before the first report.
+func (db *DB) SetClusterer(c yaqaza.Clusterer) { db.clusterer = c }
 
 // TrackingCode returns the tracking code of report id.
 func (db *DB) TrackingCode(id int64) string { return db.codes.Code(id) }
@@ -113,7 +125,14 @@ func (db *DB) TrackingCode(id int64) string { return db.codes.Code(id) }
 // Close stops the committer after writing what it has accepted, then closes
 // both handles.
 func (db *DB) Close() error {
+	db.closeOnce.Do(func() { db.closeErr = db.close() })
+	return db.closeErr
+}
+
+func (db *DB) close() error {
 	db.committer.close()
+	close(db.stopFlush)
+	<-db.flushStopped
 	for _, s := range db.stmts {
 		s.Close()
 	}

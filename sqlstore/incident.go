@@ -231,6 +231,19 @@ func (s *IncidentService) TransitionIncident(ctx context.Context, id int64, t ya
 	if err != nil {
 		return nil, err
 	}
+	// Reports no longer join an incident that is over or merged away; a
+	// merge's survivor now holds the merged reports.
+	if s.db.clusterer != nil {
+		switch {
+		case t.To == yaqaza.StatusMerged:
+			s.db.clusterer.Forget(id)
+			if err := s.db.reclusterIncidents(ctx, t.MergeInto); err != nil {
+				return nil, err
+			}
+		case t.To.Final():
+			s.db.clusterer.Forget(id)
+		}
+	}
 	return out, nil
 }
 

@@ -17,21 +17,26 @@ import (
 
 // ReportService implements yaqaza.ReportService.
 type ReportService struct {
-	db     *DB
-	placer yaqaza.Placer
+	db       *DB
+	assessor yaqaza.Assessor
+	// OnDrop, when set, is told of every public post dropped as not about
+	// an incident (for metrics).
+	OnDrop func(ch yaqaza.Channel)
 }
 
 var _ yaqaza.ReportService = (*ReportService)(nil)
 
-// NewReportService returns the intake service; placer may be nil (no zone).
-func NewReportService(db *DB, placer yaqaza.Placer) *ReportService {
-	return &ReportService{db: db, placer: placer}
+// NewReportService returns the intake service. With a nil assessor every
+// report opens its own incident, unplaced, at P3.
+func NewReportService(db *DB, assessor yaqaza.Assessor) *ReportService {
+	return &ReportService{db: db, assessor: assessor}
 }
 
 // intakeItem is one report on its way into a group commit.
 type intakeItem struct {
 	in          *yaqaza.ReportInput
-	placement   yaqaza.Placement
+	assessment  *yaqaza.Assessment
+	assessJSON  sql.NullString
 	requestHash string
 	receivedAt  time.Time
 	actorID     string
@@ -43,7 +48,35 @@ type intakeItem struct {
 	receipt *yaqaza.Receipt
 	err     error       // a refusal of this item (idempotency key reuse); the batch goes on
 	sameAs  *intakeItem // an earlier item of the same batch this one repeats
+	outcome *yaqaza.ClusterOutcome
+	stored  sql.NullString // the stored assessment of the report this one replays
 	done    chan struct{}
+}
+
+// triageSummary is what the receipt says of triage: the report's own
+// assessment as stored, with the incident it joined, so that a retry gets
+// the first answer back.
+func (it *intakeItem) triageSummary() *yaqaza.ReceiptTriage {
+	a := it.assessment
+	join := (*yaqaza.Join)(nil)
+	if it.outcome != nil {
+		join = it.outcome.Join
+	}
+	if it.receipt.Replayed {
+		a = new(yaqaza.Assessment)
+		if !it.stored.Valid || json.Unmarshal([]byte(it.stored.String), a) != nil {
+			return nil
+		}
+		join = a.Join
+	}
+	if a == nil {
+		return nil
+	}
+	t := &yaqaza.ReceiptTriage{Category: a.Category, Priority: a.Priority, Zone: a.ZoneCode}
+	if join != nil {
+		t.Joined, t.Reason = true, join.Reason
+	}
+	return t
 }
 
 // replay answers the item with a stored receipt.
@@ -59,11 +92,17 @@ func (s *ReportService) SubmitReport(ctx context.Context, in *yaqaza.ReportInput
 	if err != nil {
 		return nil, err
 	}
+	if it.assessment != nil && !keep(in, it.assessment) {
+		return s.drop(in, it.assessment), nil
+	}
 	if err := s.db.committer.submit(it); err != nil {
 		return nil, err
 	}
 	if it.err != nil {
 		return nil, it.err
+	}
+	if yaqaza.ActorFromContext(ctx).Authenticated() {
+		it.receipt.Triage = it.triageSummary()
 	}
 	return it.receipt, nil
 }
@@ -94,10 +133,16 @@ func (s *ReportService) SubmitReports(ctx context.Context, ins []*yaqaza.ReportI
 		return nil, &yaqaza.BatchError{Lines: bad, Total: len(ins)}
 	}
 	queued := make([]*intakeItem, 0, len(ins))
-	for _, it := range items {
-		if it != nil {
-			queued = append(queued, it)
+	for i, it := range items {
+		if it == nil {
+			continue
 		}
+		if it.assessment != nil && !keep(it.in, it.assessment) {
+			out[i].Receipt = s.drop(it.in, it.assessment)
+			items[i] = nil
+			continue
+		}
+		queued = append(queued, it)
 	}
 	if err := s.db.committer.submit(queued...); err != nil {
 		return nil, err
@@ -109,6 +154,7 @@ func (s *ReportService) SubmitReports(ctx context.Context, ins []*yaqaza.ReportI
 			out[i].Err = it.err
 		default:
 			out[i].Receipt = it.receipt
+			out[i].Receipt.Triage = it.triageSummary()
 		}
 	}
 	return out, nil
@@ -134,9 +180,6 @@ func (s *ReportService) prepare(ctx context.Context, in *yaqaza.ReportInput) (*i
 	if in.ReceivedAt != nil {
 		it.receivedAt = in.ReceivedAt.UTC()
 	}
-	if s.placer != nil {
-		it.placement = s.placer.Place(ctx, in)
-	}
 	if in.Source != nil && in.Source.Author != "" {
 		src := *in.Source
 		src.AuthorPseudonym = s.db.Pseudonym(src.Platform, src.Author)
@@ -152,7 +195,30 @@ func (s *ReportService) prepare(ctx context.Context, in *yaqaza.ReportInput) (*i
 	if it.source, err = jsonColumn(in.Source, in.Source == nil); err != nil {
 		return nil, err
 	}
+	if s.assessor != nil {
+		it.assessment = s.assessor.Assess(ctx, in)
+		if it.assessJSON, err = jsonColumn(it.assessment, false); err != nil {
+			return nil, err
+		}
+	}
 	return it, nil
+}
+
+// keep says whether a report is stored. Reports addressed to the police are
+// always kept and answered; a public post picked up from social media or the
+// news is kept only when it is about a public-safety incident (the purpose
+// limit: Yaqaza handles incidents, not opinions or people).
+func keep(in *yaqaza.ReportInput, a *yaqaza.Assessment) bool {
+	return in.Channel != yaqaza.ChannelSocial || a.Relevant
+}
+
+// drop answers a public post that is not kept. It is counted, not stored.
+func (s *ReportService) drop(in *yaqaza.ReportInput, a *yaqaza.Assessment) *yaqaza.Receipt {
+	s.db.countDropped(in.Channel, s.db.Now())
+	if s.OnDrop != nil {
+		s.OnDrop(in.Channel)
+	}
+	return &yaqaza.Receipt{Dropped: true, DropReason: "not about a public-safety incident: counted, not stored (" + a.RelevanceWhy + ")"}
 }
 
 // Pseudonym returns the keyed pseudonym of a public account: the same account

@@ -20,10 +20,13 @@ var _ yaqaza.PackService = (*PackService)(nil)
 // NewPackService returns the jurisdiction pack service.
 func NewPackService(db *DB) *PackService { return &PackService{db: db} }
 
+// packHeader is the part of a pack kept as one setting.
 type packHeader struct {
-	ID          string       `json:"id"`
-	Names       yaqaza.Names `json:"names"`
-	Attribution string       `json:"attribution,omitempty"`
+	ID          string          `json:"id"`
+	Names       yaqaza.Names    `json:"names"`
+	Attribution string          `json:"attribution,omitempty"`
+	Timezone    string          `json:"timezone,omitempty"`
+	Lexicon     *yaqaza.Lexicon `json:"lexicon,omitempty"`
 }
 
 // LoadPack implements yaqaza.PackService.
@@ -38,7 +41,7 @@ func (s *PackService) LoadPack(ctx context.Context, p *yaqaza.Pack) error {
 	if err := p.Validate(); err != nil {
 		return err
 	}
-	head, err := json.Marshal(packHeader{ID: p.ID, Names: p.Names, Attribution: p.Attribution})
+	head, err := json.Marshal(packHeader{ID: p.ID, Names: p.Names, Attribution: p.Attribution, Timezone: p.Timezone, Lexicon: p.Lexicon})
 	if err != nil {
 		return err
 	}
@@ -59,6 +62,16 @@ func (s *PackService) LoadPack(ctx context.Context, p *yaqaza.Pack) error {
 			names, _ := json.Marshal(c.Names)
 			if _, err := tx.ExecContext(ctx, s.db.q(`INSERT INTO categories (code, names, priority, position) VALUES (?, ?, ?, ?)`),
 				c.Code, string(names), int(c.Priority), i); err != nil {
+				return err
+			}
+		}
+		// The pack's gazetteer replaces the previous pack's; places that
+		// admins added stay.
+		if _, err := tx.ExecContext(ctx, `DELETE FROM places WHERE added_by = 'pack'`); err != nil {
+			return err
+		}
+		for _, pl := range p.Gazetteer {
+			if err := s.db.insertPlace(ctx, tx, pl, "pack"); err != nil {
 				return err
 			}
 		}
@@ -90,7 +103,7 @@ func (s *PackService) CurrentPack(ctx context.Context) (*yaqaza.Pack, error) {
 	if err := json.Unmarshal([]byte(head), &h); err != nil {
 		return nil, err
 	}
-	p := &yaqaza.Pack{ID: h.ID, Names: h.Names, Attribution: h.Attribution}
+	p := &yaqaza.Pack{ID: h.ID, Names: h.Names, Attribution: h.Attribution, Timezone: h.Timezone, Lexicon: h.Lexicon}
 	rows, err := s.db.read.QueryContext(ctx, `SELECT code, names, population, geometry FROM zones ORDER BY position`)
 	if err != nil {
 		return nil, err
@@ -150,7 +163,13 @@ func (s *PackService) CurrentPack(ctx context.Context) (*yaqaza.Pack, error) {
 		}
 		p.Units = append(p.Units, u)
 	}
-	return p, urows.Err()
+	if err := urows.Err(); err != nil {
+		return nil, err
+	}
+	if p.Gazetteer, err = s.db.findPlaces(ctx); err != nil {
+		return nil, err
+	}
+	return p, nil
 }
 
 func itoa(v int64) string { return strconv.FormatInt(v, 10) }

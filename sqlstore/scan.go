@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"strings"
 
 	"github.com/yaqaza/yaqaza"
 )
@@ -16,7 +17,8 @@ type querier interface {
 }
 
 const incidentColumns = `i.id, i.status, i.category, i.priority, i.priority_reason, i.zone_code, i.lat, i.lon,
-	i.summary, i.owner, i.report_count, i.merged_into, i.reason, i.public_message, i.version, i.created_at, i.updated_at`
+	i.summary, i.owner, i.report_count, i.merged_into, i.reason, i.public_message, i.version, i.created_at, i.updated_at,
+	i.category_reason, i.attention, i.attention_summary, i.flags`
 
 type rowScanner interface{ Scan(dest ...any) error }
 
@@ -27,9 +29,14 @@ func scanIncident(row rowScanner) (*yaqaza.Incident, error) {
 	var merged sql.NullInt64
 	var priority int
 	var created, updated int64
+	var flags string
 	if err := row.Scan(&inc.ID, &inc.Status, &inc.Category, &priority, &inc.PriorityReason, &zone, &lat, &lon,
-		&inc.Summary, &inc.Owner, &inc.ReportCount, &merged, &reason, &public, &inc.Version, &created, &updated); err != nil {
+		&inc.Summary, &inc.Owner, &inc.ReportCount, &merged, &reason, &public, &inc.Version, &created, &updated,
+		&inc.CategoryReason, &inc.Attention, &inc.AttentionSummary, &flags); err != nil {
 		return nil, err
+	}
+	if flags != "" {
+		inc.Flags = strings.Split(flags, ",")
 	}
 	inc.Priority = yaqaza.Priority(priority)
 	inc.ZoneCode = zone.String
@@ -45,7 +52,7 @@ func scanIncident(row rowScanner) (*yaqaza.Incident, error) {
 }
 
 const reportColumns = `r.id, r.incident_id, r.channel, r.external_id, r.text, r.language, r.lat, r.lon,
-	r.place, r.media, r.reporter, r.source, r.occurred_at, r.received_at, r.submitted_by`
+	r.place, r.media, r.reporter, r.source, r.occurred_at, r.received_at, r.submitted_by, r.assessment`
 
 // findReports returns the reports matching where (a condition on alias r),
 // oldest first.
@@ -58,13 +65,19 @@ func (db *DB) findReports(ctx context.Context, q querier, where string, args ...
 	var out []*yaqaza.Report
 	for rows.Next() {
 		var r yaqaza.Report
-		var ext, lang, place, media, reporter, source sql.NullString
+		var ext, lang, place, media, reporter, source, assessment sql.NullString
 		var lat, lon sql.NullFloat64
 		var occurred sql.NullInt64
 		var received int64
 		if err := rows.Scan(&r.ID, &r.IncidentID, &r.Channel, &ext, &r.Text, &lang, &lat, &lon,
-			&place, &media, &reporter, &source, &occurred, &received, &r.SubmittedBy); err != nil {
+			&place, &media, &reporter, &source, &occurred, &received, &r.SubmittedBy, &assessment); err != nil {
 			return nil, err
+		}
+		if assessment.Valid {
+			r.Assessment = new(yaqaza.Assessment)
+			if err := unmarshalColumn(assessment, r.Assessment); err != nil {
+				return nil, err
+			}
 		}
 		r.TrackingCode = db.codes.Code(r.ID)
 		r.ExternalID, r.Language, r.Place = ext.String, lang.String, place.String

@@ -3,7 +3,9 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"fmt"
+	"strings"
 
 	"github.com/yaqaza/yaqaza"
 )
@@ -11,18 +13,20 @@ import (
 // The statements of intake, built for every chunk size.
 var (
 	bulkPriorByKey = newBulkStatement(func(n int) string {
-		return inSQL(`SELECT idempotency_key, id, incident_id, received_at, request_hash FROM reports WHERE idempotency_key IN`, n, "")
+		return inSQL(`SELECT idempotency_key, id, incident_id, received_at, request_hash, assessment FROM reports WHERE idempotency_key IN`, n, "")
 	})
 	bulkPriorByExternal = newBulkStatement(func(n int) string {
-		return inSQL(`SELECT channel, external_id, id, incident_id, received_at FROM reports WHERE external_id IN`, n, "")
+		return inSQL(`SELECT channel, external_id, id, incident_id, received_at, assessment FROM reports WHERE external_id IN`, n, "")
 	})
 	bulkInsertIncidents = newBulkStatement(func(n int) string {
-		return bulkSQL(`INSERT INTO incidents (id, status, category, priority, priority_reason, zone_code, lat, lon, summary, owner,
-			report_count, version, created_at, updated_at) VALUES`, 14, n, "")
+		return bulkSQL(`INSERT INTO incidents (id, status, category, priority, priority_reason, category_reason, zone_code, lat, lon,
+			summary, owner, attention, attention_summary, flags, reason, public_message, report_count, version, created_at, updated_at)
+			VALUES`, 20, n, "")
 	})
 	bulkInsertReports = newBulkStatement(func(n int) string {
 		return bulkSQL(`INSERT INTO reports (id, incident_id, channel, external_id, idempotency_key, request_hash,
-			text, language, lat, lon, place, media, reporter, source, occurred_at, received_at, submitted_by) VALUES`, 17, n, " ON CONFLICT DO NOTHING")
+			text, language, lat, lon, place, media, reporter, source, occurred_at, received_at, submitted_by, assessment) VALUES`,
+			18, n, " ON CONFLICT DO NOTHING")
 	})
 	bulkInsertTimeline = newBulkStatement(func(n int) string {
 		return bulkSQL(`INSERT INTO timeline (incident_id, at, actor_id, actor_name, kind, from_status, to_status,
@@ -37,53 +41,154 @@ var (
 
 // writeIntake writes a batch of reports in the caller's transaction: it
 // finds the ones already stored (by idempotency key or channel and external
-// id) and the repeats inside the batch, then inserts the rest, each opening
-// an incident, with a few multi-row statements. It may run again on the
-// same items (after errRetryBatch, or alone), so it only sets results.
-func (db *DB) writeIntake(ctx context.Context, tx *sql.Tx, batch []*intakeItem) error {
+// id) and the repeats inside the batch; the clusterer then puts each of the
+// rest in an open incident it belongs to or in a new one; a few multi-row
+// statements write it all. It may run again on the same items (after
+// errRetryBatch, or alone), so it only sets results. The caller aborts the
+// returned cluster batch if the transaction fails.
+func (db *DB) writeIntake(ctx context.Context, tx *sql.Tx, batch []*intakeItem) (yaqaza.ClusterBatch, error) {
 	for _, it := range batch {
-		it.receipt, it.err, it.sameAs = nil, nil, nil
+		it.receipt, it.err, it.sameAs, it.outcome, it.stored = nil, nil, nil, nil, sql.NullString{}
 	}
 	if err := db.findPriors(ctx, tx, batch); err != nil {
-		return err
+		return nil, err
 	}
 	fresh := markRepeats(batch)
 	if len(fresh) == 0 {
-		return nil
+		return nil, nil
 	}
 	incidentIDs, err := db.allocateIDs(ctx, tx, "incidents", len(fresh))
 	if err != nil {
-		return err
+		return nil, err
 	}
 	reportIDs, err := db.allocateIDs(ctx, tx, "reports", len(fresh))
 	if err != nil {
-		return err
+		return nil, err
 	}
+	var cb yaqaza.ClusterBatch
+	if db.clusterer != nil {
+		cb = db.clusterer.Begin()
+	}
+	var opened []*intakeItem
+	joined := map[int64]*joinUpdate{}
+	var joinOrder []int64
 	for i, it := range fresh {
 		it.receipt = &yaqaza.Receipt{ReportID: reportIDs[i], IncidentID: incidentIDs[i],
 			TrackingCode: db.codes.Code(reportIDs[i]), ReceivedAt: fromMillis(toMillis(it.receivedAt))}
-	}
-	if _, err := db.execBulk(ctx, tx, bulkInsertIncidents, len(fresh), func(i int) []any {
-		it := fresh[i]
-		p := it.placement
-		lat, lon := pointColumns(p.Location)
-		priority := p.Priority
-		if !priority.Valid() {
-			priority = yaqaza.P3
+		a := it.assessment
+		if cb != nil && a != nil && a.Relevant && !a.NotPolice {
+			out := cb.Assign(yaqaza.ClusterInput{Assessment: a, Channel: it.in.Channel, Source: it.in.Source,
+				Media: it.in.Media, At: it.receivedAt}, incidentIDs[i])
+			it.outcome = &out
+			if out.Join != nil {
+				it.receipt.IncidentID = out.IncidentID
+				u := joined[out.IncidentID]
+				if u == nil {
+					u = &joinUpdate{}
+					joined[out.IncidentID] = u
+					joinOrder = append(joinOrder, out.IncidentID)
+				}
+				u.add(it, out)
+				continue
+			}
 		}
-		at := toMillis(it.receivedAt)
-		return []any{it.receipt.IncidentID, yaqaza.StatusNew, p.Category, int(priority), p.PriorityReason,
-			nullString(p.ZoneCode), lat, lon, summarise(it.in.Text), ownerOf(p.ZoneCode), 1, 1, at, at}
-	}); err != nil {
-		return err
+		opened = append(opened, it)
 	}
+	if err := db.openIncidents(ctx, tx, opened); err != nil {
+		return cb, err
+	}
+	if err := db.insertReports(ctx, tx, fresh); err != nil {
+		return cb, err
+	}
+	if err := db.updateJoined(ctx, tx, joined, joinOrder); err != nil {
+		return cb, err
+	}
+	if err := db.intakeTimeline(ctx, tx, fresh); err != nil {
+		return cb, err
+	}
+	for _, it := range batch {
+		if it.sameAs != nil {
+			it.replay(it.sameAs.receipt)
+			it.stored = withJoin(it.sameAs)
+		}
+	}
+	return cb, nil
+}
+
+// joinUpdate gathers what a batch adds to one open incident.
+type joinUpdate struct {
+	reports int
+	last    *intakeItem
+	out     yaqaza.ClusterOutcome
+	raised  bool
+}
+
+func (u *joinUpdate) add(it *intakeItem, out yaqaza.ClusterOutcome) {
+	u.reports++
+	u.last = it
+	u.out = out // the clusterer's view after the latest report
+	u.raised = u.raised || out.Raised
+}
+
+// openIncidents inserts the incidents that reports of the batch open.
+func (db *DB) openIncidents(ctx context.Context, tx *sql.Tx, opened []*intakeItem) error {
+	_, err := db.execBulk(ctx, tx, bulkInsertIncidents, len(opened), func(i int) []any {
+		it := opened[i]
+		at := toMillis(it.receivedAt)
+		v := incidentValues(it)
+		return []any{it.receipt.IncidentID, v.status, v.category, int(v.priority), v.priorityWhy, v.categoryWhy,
+			nullString(v.zone), v.lat, v.lon, summarise(it.in.Text), ownerOf(v.zone), v.attention, v.attentionOf,
+			v.flags, nullString(v.reason), nullString(v.public), 1, v.version, at, at}
+	})
+	return err
+}
+
+// incidentRow is what a new incident starts with.
+type incidentRow struct {
+	status                          yaqaza.Status
+	category, categoryWhy, zone     string
+	priority                        yaqaza.Priority
+	priorityWhy, attentionOf, flags string
+	attention                       float64
+	lat, lon                        sql.NullFloat64
+	reason, public                  string
+	version                         int
+}
+
+func incidentValues(it *intakeItem) incidentRow {
+	v := incidentRow{status: yaqaza.StatusNew, priority: yaqaza.P3, priorityWhy: "P3: not triaged", version: 1}
+	a := it.assessment
+	if a == nil {
+		return v
+	}
+	v.category, v.categoryWhy, v.zone = a.Category, a.CategoryWhy, a.ZoneCode
+	v.lat, v.lon = pointColumns(a.Location)
+	v.priority, v.priorityWhy = a.Priority, a.PriorityWhy
+	v.flags = strings.Join(a.Flags, ",")
+	if o := it.outcome; o != nil {
+		v.priority, v.priorityWhy, v.attention, v.attentionOf = o.Priority, o.PriorityWhy, o.Attention, o.AttentionOf
+	}
+	if !v.priority.Valid() {
+		v.priority = yaqaza.P4
+	}
+	if a.NotPolice {
+		// Kept and answered: closed at once, with a reason the reporter reads.
+		v.status, v.version = yaqaza.StatusCancelled, 2
+		v.reason = "not a police matter (" + a.RelevanceWhy + ")"
+		v.public = notPoliceMessage(it.in.Language, a.Language)
+	}
+	return v
+}
+
+// insertReports writes the reports of the batch, each with its incident.
+func (db *DB) insertReports(ctx context.Context, tx *sql.Tx, fresh []*intakeItem) error {
 	n, err := db.execBulk(ctx, tx, bulkInsertReports, len(fresh), func(i int) []any {
 		it := fresh[i]
 		in := it.in
 		lat, lon := pointColumns(in.Location)
 		return []any{it.receipt.ReportID, it.receipt.IncidentID, in.Channel, nullString(in.ExternalID),
 			nullString(in.IdempotencyKey), it.requestHash, in.Text, nullString(in.Language), lat, lon, nullString(in.Place),
-			it.media, it.reporter, it.source, nullMillis(in.OccurredAt), toMillis(it.receivedAt), it.actorID}
+			it.media, it.reporter, it.source, nullMillis(in.OccurredAt), toMillis(it.receivedAt), it.actorID, withJoin(it)}
 	})
 	if err != nil {
 		return err
@@ -91,19 +196,85 @@ func (db *DB) writeIntake(ctx context.Context, tx *sql.Tx, batch []*intakeItem) 
 	if n != int64(len(fresh)) {
 		return errRetryBatch
 	}
-	if _, err := db.execBulk(ctx, tx, bulkInsertTimeline, len(fresh), func(i int) []any {
-		it := fresh[i]
-		return []any{it.receipt.IncidentID, toMillis(it.receivedAt), it.actorID, it.actorName, yaqaza.EventIncidentCreated,
-			nil, yaqaza.StatusNew, it.receipt.ReportID, nil, "opened from a " + string(it.in.Channel) + " report", nil}
-	}); err != nil {
-		return err
+	return nil
+}
+
+// withJoin is the stored assessment, with the join the clusterer decided.
+func withJoin(it *intakeItem) sql.NullString {
+	j := it.assessJSON
+	if !j.Valid || it.outcome == nil || it.outcome.Join == nil || !strings.HasSuffix(j.String, "}") {
+		return j
 	}
-	for _, it := range batch {
-		if it.sameAs != nil {
-			it.replay(it.sameAs.receipt)
+	b, err := json.Marshal(it.outcome.Join)
+	if err != nil {
+		return j
+	}
+	sep := ","
+	if j.String == "{}" {
+		sep = ""
+	}
+	return sql.NullString{String: strings.TrimSuffix(j.String, "}") + sep + `"join":` + string(b) + "}", Valid: true}
+}
+
+// updateJoined adds the batch's reports to the open incidents they joined:
+// count, attention and, when attention raised it, priority. An incident
+// closed since the clusterer last heard of it refuses them: the batch is
+// written again without it.
+func (db *DB) updateJoined(ctx context.Context, tx *sql.Tx, joined map[int64]*joinUpdate, order []int64) error {
+	for _, id := range order {
+		u := joined[id]
+		at := toMillis(u.last.receivedAt)
+		query := `UPDATE incidents SET report_count = report_count + ?, attention = ?, attention_summary = ?,
+			version = version + 1, updated_at = ?`
+		args := []any{u.reports, u.out.Attention, u.out.AttentionOf, at}
+		if u.raised {
+			query += `, priority = min(priority, ?), priority_reason = ?`
+			if db.Dialect == Postgres {
+				query = strings.Replace(query, "min(priority, ?)", "least(priority, ?)", 1)
+			}
+			args = append(args, int(u.out.Priority), u.out.PriorityWhy)
+		}
+		query += ` WHERE id = ? AND status IN ('new', 'triaged', 'dispatched', 'en_route', 'on_scene', 'resolved')`
+		args = append(args, id)
+		res, err := tx.ExecContext(ctx, db.q(query), args...)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n != 1 {
+			db.clusterer.Forget(id)
+			return errRetryBatch
 		}
 	}
 	return nil
+}
+
+// intakeTimeline records the batch on the incidents' timelines: an incident
+// opened (and closed at once when not a police matter), a report attached
+// and why, a priority raised by attention.
+func (db *DB) intakeTimeline(ctx context.Context, tx *sql.Tx, fresh []*intakeItem) error {
+	var rows [][]any
+	for _, it := range fresh {
+		at := toMillis(it.receivedAt)
+		id, rid := it.receipt.IncidentID, it.receipt.ReportID
+		if o := it.outcome; o != nil && o.Join != nil {
+			rows = append(rows, []any{id, at, it.actorID, it.actorName, yaqaza.EventReportAttached, nil, nil, rid, nil,
+				"joined: " + o.Join.Reason, nil})
+			if o.Raised {
+				rows = append(rows, []any{id, at, "system:triage", "triage", yaqaza.EventPriorityChanged, nil, nil, rid, nil,
+					o.PriorityWhy, nil})
+			}
+			continue
+		}
+		rows = append(rows, []any{id, at, it.actorID, it.actorName, yaqaza.EventIncidentCreated, nil, yaqaza.StatusNew, rid, nil,
+			"opened from a " + string(it.in.Channel) + " report", nil})
+		if a := it.assessment; a != nil && a.NotPolice {
+			v := incidentValues(it)
+			rows = append(rows, []any{id, at, "system:triage", "triage", yaqaza.EventStatusChanged, yaqaza.StatusNew,
+				yaqaza.StatusCancelled, rid, nil, v.reason, v.public})
+		}
+	}
+	_, err := db.execBulk(ctx, tx, bulkInsertTimeline, len(rows), func(i int) []any { return rows[i] })
+	return err
 }
 
 // findPriors gives every item already stored its first receipt: by
@@ -124,7 +295,8 @@ func (db *DB) findPriors(ctx context.Context, tx *sql.Tx, batch []*intakeItem) e
 		var key, hash string
 		var r yaqaza.Receipt
 		var at int64
-		if err := rows.Scan(&key, &r.ReportID, &r.IncidentID, &at, &hash); err != nil {
+		var assessment sql.NullString
+		if err := rows.Scan(&key, &r.ReportID, &r.IncidentID, &at, &hash, &assessment); err != nil {
 			return err
 		}
 		r.ReceivedAt = fromMillis(at)
@@ -135,6 +307,7 @@ func (db *DB) findPriors(ctx context.Context, tx *sql.Tx, batch []*intakeItem) e
 				continue
 			}
 			it.replay(&r)
+			it.stored = assessment
 		}
 		return nil
 	})
@@ -155,7 +328,8 @@ func (db *DB) findPriors(ctx context.Context, tx *sql.Tx, batch []*intakeItem) e
 		var channel, ext string
 		var r yaqaza.Receipt
 		var at int64
-		if err := rows.Scan(&channel, &ext, &r.ReportID, &r.IncidentID, &at); err != nil {
+		var assessment sql.NullString
+		if err := rows.Scan(&channel, &ext, &r.ReportID, &r.IncidentID, &at, &assessment); err != nil {
 			return err
 		}
 		r.ReceivedAt = fromMillis(at)
@@ -163,6 +337,7 @@ func (db *DB) findPriors(ctx context.Context, tx *sql.Tx, batch []*intakeItem) e
 		for _, it := range byExt[ext] {
 			if string(it.in.Channel) == channel {
 				it.replay(&r)
+				it.stored = assessment
 			}
 		}
 		return nil

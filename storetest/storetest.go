@@ -73,7 +73,7 @@ func init() {
 func newServices(t testing.TB, db *sqlstore.DB) *services {
 	s := &services{db: db, now: time.Date(2026, 3, 14, 21, 30, 0, 0, time.UTC)}
 	db.Now = func() time.Time { return s.now }
-	s.reports = sqlstore.NewReportService(db, geo.PointPlacer{Zones: fesZones})
+	s.reports = sqlstore.NewReportService(db, geo.PointAssessor{Zones: fesZones})
 	s.incidents = sqlstore.NewIncidentService(db)
 	s.tracking = sqlstore.NewTrackingService(db)
 	s.tokens = sqlstore.NewTokenService(db)

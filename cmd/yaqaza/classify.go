@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -8,18 +9,27 @@ import (
 	"os"
 	"time"
 
+	"github.com/yaqaza/yaqaza"
+	"github.com/yaqaza/yaqaza/sqlstore"
 	"github.com/yaqaza/yaqaza/triage"
 )
 
-// runClassify handles "classify train": train a classifier on one labelled
-// file, score it on another, and print the figures as JSON on the last line.
+// runClassify handles "classify train": train a classifier on labelled texts
+// (a file, or the store's texts for a model, operators' corrections
+// included), score it on held-out texts, print the figures as JSON on the
+// last line, and with --save keep it in the store as the model's next
+// version, which triage then uses.
 func runClassify(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if len(args) == 0 || args[0] != "train" {
 		return usageError{"classify: the subcommand is train"}
 	}
 	fs := newFlags("classify train")
 	trainPath := fs.String("train", "", "label<TAB>text file to learn from")
-	testPath := fs.String("test", "", "label<TAB>text file to score on")
+	testPath := fs.String("test", "", "label<TAB>text file to score on (default with --from-store: a fifth of the texts)")
+	fromStore := fs.String("from-store", "", "learn from the store's labelled texts of this model ("+yaqaza.ModelCategory+", "+yaqaza.ModelRelevance+", "+yaqaza.ModelDialect+")")
+	save := fs.String("save", "", "save the trained classifier in the store as this model")
+	var sf storeFlags
+	sf.register(fs)
 	fo, to := triage.DefaultFeatures, triage.DefaultTraining
 	buckets := fs.Int("buckets", 0, "hash buckets as a power of two, e.g. 20 (default: the built-in setting)")
 	fs.IntVar(&fo.MinN, "minn", fo.MinN, "shortest character n-gram")
@@ -30,8 +40,11 @@ func runClassify(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	if err := parseFlags(fs, args[1:]); err != nil {
 		return err
 	}
-	if *trainPath == "" || *testPath == "" {
-		return usageError{"classify train needs --train FILE and --test FILE"}
+	if (*trainPath == "") == (*fromStore == "") {
+		return usageError{"classify train needs --train FILE or --from-store MODEL"}
+	}
+	if *trainPath != "" && *testPath == "" {
+		return usageError{"classify train --train FILE needs --test FILE"}
 	}
 	if *buckets > 0 {
 		if *buckets > 26 {
@@ -40,13 +53,43 @@ func runClassify(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		fo.Buckets = 1 << *buckets
 	}
 	to.Rate = float32(*rate)
-	train, err := readExamplesFile(*trainPath)
-	if err != nil {
-		return err
+	var train, test []triage.Example
+	var db *sqlstore.DB
+	admin := yaqaza.NewContextWithActor(ctx, yaqaza.System("classify"))
+	if *fromStore != "" || *save != "" {
+		var err error
+		if db, err = sf.open(ctx); err != nil {
+			return err
+		}
+		defer db.Close()
 	}
-	test, err := readExamplesFile(*testPath)
-	if err != nil {
-		return err
+	if *fromStore != "" {
+		texts, err := sqlstore.NewModelService(db).LabelledTexts(admin, *fromStore)
+		if err != nil {
+			return err
+		}
+		if len(texts) < 10 {
+			return fmt.Errorf("the store holds %d labelled texts for %s: too few to learn from", len(texts), *fromStore)
+		}
+		for i, t := range texts {
+			ex := triage.Example{Label: t.Label, Text: t.Text}
+			if *testPath == "" && i%5 == 4 {
+				test = append(test, ex)
+			} else {
+				train = append(train, ex)
+			}
+		}
+	} else {
+		var err error
+		if train, err = readExamplesFile(*trainPath); err != nil {
+			return err
+		}
+	}
+	if *testPath != "" {
+		var err error
+		if test, err = readExamplesFile(*testPath); err != nil {
+			return err
+		}
 	}
 	c, err := triage.NewClassifier(triage.Labels(train), fo)
 	if err != nil {
@@ -64,7 +107,7 @@ func runClassify(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		texts[i] = e.Text
 	}
 	rate2 := c.Throughput(texts, time.Second)
-	b, _ := json.Marshal(map[string]any{
+	figures := map[string]any{
 		"accuracy":    round4(score.Accuracy),
 		"macro_f1":    round4(score.MacroF1),
 		"train_s":     round(trainS),
@@ -72,7 +115,20 @@ func runClassify(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		"train_texts": len(train),
 		"test_texts":  len(test),
 		"labels":      c.Labels,
-	})
+	}
+	if *save != "" {
+		var buf bytes.Buffer
+		if _, err := c.WriteTo(&buf); err != nil {
+			return err
+		}
+		info, err := sqlstore.NewModelService(db).SaveModel(admin, *save, buf.Bytes(), figures)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stderr, "saved as %s version %d (%d bytes); servers load it within a minute\n", info.Name, info.Version, buf.Len())
+		figures["saved_version"] = info.Version
+	}
+	b, _ := json.Marshal(figures)
 	fmt.Fprintln(stdout, string(b))
 	return nil
 }

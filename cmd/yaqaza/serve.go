@@ -14,6 +14,7 @@ import (
 	"github.com/yaqaza/yaqaza/geo"
 	yhttp "github.com/yaqaza/yaqaza/http"
 	"github.com/yaqaza/yaqaza/sqlstore"
+	"github.com/yaqaza/yaqaza/triage"
 )
 
 func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -42,6 +43,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err := app.ensureAdmin(ctx, stdout, *addr); err != nil {
 		return err
 	}
+	go app.triage.watchModels(ctx, time.Minute)
 
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
@@ -90,6 +92,7 @@ type app struct {
 
 	reports *sqlstore.ReportService
 	tokens  *sqlstore.TokenService
+	triage  *liveTriage
 }
 
 // newApp loads the jurisdiction (the built-in Fès pack on first start) and
@@ -113,7 +116,21 @@ func newApp(ctx context.Context, db *sqlstore.DB) (*app, error) {
 		return nil, err
 	}
 	db.OnCommit = a.metrics.ObserveCommit
-	a.reports = sqlstore.NewReportService(db, geo.PointPlacer{Zones: a.zones})
+	if a.triage, err = newLiveTriage(ctx, p, a.zones, sqlstore.NewModelService(db)); err != nil {
+		return nil, err
+	}
+	// Reports about the same event join one incident; after a restart the
+	// open incidents of the last two days are clustered again.
+	clusterer := triage.NewClusterer(a.triage.current.Load(), triage.DefaultDupOptions)
+	db.SetClusterer(clusterer)
+	start := time.Now()
+	n, err := db.RestoreClusters(ctx, triage.DefaultDupOptions.TextWindow)
+	if err != nil {
+		return nil, err
+	}
+	slog.Info("duplicate clusters restored", "reports", n, "fingerprints", clusterer.Len(), "took", time.Since(start).Round(time.Millisecond))
+	a.reports = sqlstore.NewReportService(db, a.triage)
+	a.reports.OnDrop = a.metrics.CountDropped
 	a.tokens = sqlstore.NewTokenService(db)
 	srv := &yhttp.Server{
 		Reports:   a.reports,
@@ -121,6 +138,7 @@ func newApp(ctx context.Context, db *sqlstore.DB) (*app, error) {
 		Tracking:  sqlstore.NewTrackingService(db),
 		Tokens:    a.tokens,
 		Packs:     packs,
+		Places:    packs,
 		Ready:     db.Ping,
 		Metrics:   a.metrics,
 	}
