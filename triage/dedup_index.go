@@ -45,8 +45,8 @@ var DefaultDupOptions = DupOptions{
 	TextThreshold: 0.4,
 	MinCoverage:   0.25,
 	MinShared:     3,
-	CommonShingle: 8,
-	PostingCap:    32,
+	CommonShingle: 16,
+	PostingCap:    64,
 }
 
 // Candidate is what the index knows of an open incident; given to Match, it
@@ -219,7 +219,7 @@ func (x *DupIndex) Match(fp Fingerprint, c Candidate) (Match, bool) {
 	if m, ok := x.matchMedia(fp, at); ok {
 		return m, true
 	}
-	if m, ok := x.matchText(fp, at); ok {
+	if m, ok := x.matchText(fp, at, c.Category); ok {
 		return m, true
 	}
 	return x.matchNearby(c, at)

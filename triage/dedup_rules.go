@@ -40,8 +40,10 @@ func (x *DupIndex) matchMedia(fp Fingerprint, at int64) (Match, bool) {
 
 // matchText finds the incidents that hold at least MinShared of the
 // report's distinctive shingles, then compares the report with each of
-// their fingerprints.
-func (x *DupIndex) matchText(fp Fingerprint, at int64) (Match, bool) {
+// their fingerprints. When the report and an incident have categories that
+// cannot be the same event (an accident and a fight "devant le stade après
+// le match"), sharing words is not enough: the texts must be nearly the same.
+func (x *DupIndex) matchText(fp Fingerprint, at int64, category string) (Match, bool) {
 	o := &x.opts
 	if len(fp.shingles) < o.MinShared {
 		return Match{}, false
@@ -78,6 +80,9 @@ func (x *DupIndex) matchText(fp Fingerprint, at int64) (Match, bool) {
 					prev, n = s, n+1
 					score = max(score, x.textScore(fp, &x.slots[s]))
 				}
+			}
+			if score > 0 && score < dupSameTextScore && dupIncompatible(category, inc.category) {
+				score = 0
 			}
 			if score > 0 && (best == nil || score > bestScore || score == bestScore && dupBefore(inc, best)) {
 				best, bestScore = inc, score
@@ -240,6 +245,16 @@ func dupGroup(category string) string {
 		return "\x00theft"
 	}
 	return category
+}
+
+// dupSameTextScore is the share of words above which two texts are the
+// same text whatever their categories say (triage may have misread one).
+const dupSameTextScore = 0.7
+
+// dupIncompatible reports two known categories that cannot be one event.
+func dupIncompatible(a, b string) bool {
+	ga, gb := dupGroup(a), dupGroup(b)
+	return ga != "" && gb != "" && ga != gb
 }
 
 // dupBefore orders incidents for ties: the most recent first, then the lowest id.

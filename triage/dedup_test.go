@@ -332,7 +332,7 @@ func TestDupDeterministic(t *testing.T) {
 			ev := dupEvents[rng.IntN(len(dupEvents))]
 			text := ev.others[rng.IntN(len(ev.others))]
 			if rng.IntN(3) > 0 {
-				text = dupRepost(rng, ev.original)
+				text = Repost(rng, ev.original)
 			}
 			c := Candidate{Zone: "z", Category: []string{"armed", "assault", "other"}[i%3], Point: dupNorth(dupBabBoujloud, float64(rng.IntN(800))),
 				At: dupT0.Add(time.Duration(i) * 20 * time.Second)}

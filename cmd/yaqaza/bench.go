@@ -7,11 +7,13 @@ import (
 
 func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
-		return usageError{"bench: which benchmark? (intake)"}
+		return usageError{"bench: which benchmark? (intake, triage)"}
 	}
 	switch args[0] {
 	case "intake":
 		return runBenchIntake(ctx, args[1:], stdout, stderr)
+	case "triage":
+		return runBenchTriage(ctx, args[1:], stdout, stderr)
 	}
 	return usageError{"bench: unknown benchmark " + args[0]}
 }
