@@ -52,6 +52,7 @@ func newTestServer(t testing.TB) *testServer {
 		Tracking:  sqlstore.NewTrackingService(db),
 		Tokens:    tokens,
 		Packs:     packs,
+		Places:    packs,
 		Ready:     db.Ping,
 	}
 	ts := &testServer{Server: httptest.NewServer(srv.Handler()), db: db}

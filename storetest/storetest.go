@@ -41,6 +41,11 @@ func Run(t *testing.T, open Opener) {
 		{"TrackingFollowsMerge", testTrackingFollowsMerge},
 		{"Tokens", testTokens},
 		{"Pack", testPack},
+		{"JoinThroughIntake", testJoinThroughIntake},
+		{"DropAndNotPolice", testDropAndNotPolice},
+		{"CorrectAndSplit", testCorrectAndSplit},
+		{"Models", testModels},
+		{"Places", testPlaces},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

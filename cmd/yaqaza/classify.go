@@ -28,6 +28,7 @@ func runClassify(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	testPath := fs.String("test", "", "label<TAB>text file to score on (default with --from-store: a fifth of the texts)")
 	fromStore := fs.String("from-store", "", "learn from the store's labelled texts of this model ("+yaqaza.ModelCategory+", "+yaqaza.ModelRelevance+", "+yaqaza.ModelDialect+")")
 	save := fs.String("save", "", "save the trained classifier in the store as this model")
+	speed := fs.Duration("speed", time.Second, "how long each of the three rounds measuring prediction speed lasts")
 	var sf storeFlags
 	sf.register(fs)
 	fo, to := triage.DefaultFeatures, triage.DefaultTraining
@@ -106,7 +107,7 @@ func runClassify(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	for i, e := range test {
 		texts[i] = e.Text
 	}
-	rate2 := c.Throughput(texts, time.Second)
+	rate2 := c.Throughput(texts, *speed)
 	figures := map[string]any{
 		"accuracy":    round4(score.Accuracy),
 		"macro_f1":    round4(score.MacroF1),
