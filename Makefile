@@ -33,6 +33,9 @@ lint:
 # Benchmarks print their figure beside a baseline measured in the same run.
 bench: build
 	./$(BIN) bench intake --duration 10s
+	./$(BIN) bench triage
+	for d in mac-dialect mac-sentiment crisislex6-relevance; do \
+		./$(BIN) classify train --train ../shared/data/text/$$d.train.tsv --test ../shared/data/text/$$d.test.tsv || exit 1; done
 	$(GO) test -run '^$$' -bench . -benchtime 2s ./...
 
 # Longer fuzzing than the seed corpora that `make test` runs.
@@ -42,6 +45,8 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzReportValidate$$' -fuzztime $(FUZZTIME) .
 	$(GO) test -run '^$$' -fuzz '^FuzzDecodeReport$$' -fuzztime $(FUZZTIME) ./http
 	$(GO) test -run '^$$' -fuzz '^FuzzBatchBody$$' -fuzztime $(FUZZTIME) ./http
+	for f in FuzzNormalise FuzzClassify FuzzReadClassifier FuzzGazetteerFind FuzzFingerprint FuzzAssess; do \
+		$(GO) test -run '^$$' -fuzz "^$$f\$$" -fuzztime $(FUZZTIME) ./triage || exit 1; done
 
 clean:
 	rm -rf bin
