@@ -160,14 +160,31 @@ type Incident struct {
 	Reason string `json:"reason,omitempty"`
 	// PublicMessage is what reporters see on their tracking page for the last
 	// status change, when staff wrote one.
-	PublicMessage string    `json:"public_message,omitempty"`
-	Version       int64     `json:"version"`
+	PublicMessage string `json:"public_message,omitempty"`
+	// Outcome is how the incident ended (OutcomeArrest…), once it has.
+	Outcome string `json:"outcome,omitempty"`
+	// Deadline is the next stage the incident must reach and by when, with
+	// how far up the escalation chain it has gone; nil when nothing is owed.
+	Deadline *Deadline `json:"deadline,omitempty"`
+	// InformedAt is when its reporters were told how it ended.
+	InformedAt *time.Time `json:"informed_at,omitempty"`
+	Version    int64      `json:"version"`
 	CreatedAt     time.Time `json:"created_at"`
 	UpdatedAt     time.Time `json:"updated_at"`
 
 	// Filled by FindIncidentByID.
-	Reports  []*Report        `json:"reports,omitempty"`
-	Timeline []*TimelineEvent `json:"timeline,omitempty"`
+	Reports     []*Report        `json:"reports,omitempty"`
+	Timeline    []*TimelineEvent `json:"timeline,omitempty"`
+	Assignments []*Assignment    `json:"assignments,omitempty"`
+}
+
+// Deadline is an incident's next deadline.
+type Deadline struct {
+	Stage Stage     `json:"stage"`
+	Due   time.Time `json:"due"`
+	// Level is how far the missed deadline has been escalated: LevelDesk,
+	// LevelDistrictHead, LevelCommand.
+	Level int `json:"level"`
 }
 
 // Transition asks to move an incident to another status.
@@ -181,6 +198,8 @@ type Transition struct {
 	// Version, when not zero, must equal the incident's current version:
 	// the change is refused if someone else changed it in between.
 	Version int64 `json:"version,omitempty"`
+	// Outcome records how the incident ended, when resolving or closing it.
+	Outcome string `json:"outcome,omitempty"`
 }
 
 // Validate checks the rules that do not depend on the incident's state.
@@ -206,6 +225,18 @@ func (t *Transition) Validate() error {
 	}
 	if t.To != StatusMerged && t.MergeInto != 0 {
 		return Invalidf("merge_into", "merge_into is only allowed with to=merged")
+	}
+	if t.Outcome != "" {
+		if t.To != StatusResolved && t.To != StatusClosed {
+			return Invalidf("outcome", "an outcome is given when resolving or closing")
+		}
+		known := false
+		for _, o := range Outcomes {
+			known = known || o == t.Outcome
+		}
+		if !known {
+			return Invalidf("outcome", "unknown outcome %q (expected one of %s)", truncate(t.Outcome, 40), strings.Join(Outcomes, ", "))
+		}
 	}
 	return nil
 }

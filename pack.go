@@ -50,15 +50,6 @@ type Category struct {
 	Priority Priority `json:"priority"`
 }
 
-// Unit is a team that can be sent: a patrol car, a motorbike unit, a brigade.
-type Unit struct {
-	ID           int64    `json:"id"`
-	CallSign     string   `json:"call_sign"`
-	Kind         string   `json:"kind"`
-	Capabilities []string `json:"capabilities,omitempty"`
-	HomeZone     string   `json:"home_zone,omitempty"`
-}
-
 // Pack is a jurisdiction: everything that is specific to one city.
 type Pack struct {
 	ID          string     `json:"id"`
@@ -74,6 +65,10 @@ type Pack struct {
 	Timezone string `json:"timezone,omitempty"`
 	// Lexicon is the triage vocabulary.
 	Lexicon *Lexicon `json:"lexicon,omitempty"`
+	// Dispatch sets how units are chosen and how fast they travel.
+	Dispatch *DispatchPolicy `json:"dispatch,omitempty"`
+	// SLA sets the deadlines of every stage of an incident, by priority.
+	SLA *SLAPolicy `json:"sla,omitempty"`
 }
 
 // Validate checks the pack's internal consistency. Geometry is checked by the

@@ -12,12 +12,19 @@ const (
 	EventNoteAdded       = "note.added"
 	EventPriorityChanged = "priority.changed"
 	EventTriageCorrected = "triage.corrected"
+	EventUnitAssigned    = "unit.assigned"
+	EventUnitReleased    = "unit.released"
+	EventUnitStatus      = "unit.status"
+	EventEscalated       = "escalation.raised"
+	EventReportersTold   = "reporters.informed"
 )
 
 // TimelineEvent is one change on an incident: who, when, what.
 type TimelineEvent struct {
 	ID         int64     `json:"id"`
-	IncidentID int64     `json:"incident_id"`
+	IncidentID int64     `json:"incident_id,omitempty"`
+	UnitID     int64     `json:"unit_id,omitempty"`
+	ZoneCode   string    `json:"zone,omitempty"`
 	At         time.Time `json:"at"`
 	ActorID    string    `json:"actor_id"`
 	ActorName  string    `json:"actor_name"`

@@ -128,3 +128,15 @@ func TestNodesShareIdempotency(t *testing.T) {
 		t.Fatalf("%d incidents for %d keys", len(page.Incidents), keys)
 	}
 }
+
+func TestShared(t *testing.T) {
+	storetest.RunShared(t, func(t testing.TB) func() *sqlstore.DB {
+		nodes := openNodes(t, 2)
+		i := 0
+		return func() *sqlstore.DB {
+			db := nodes[i%2]
+			i++
+			return db
+		}
+	})
+}

@@ -32,3 +32,17 @@ func TestCommitsAreSynced(t *testing.T) {
 		t.Fatalf("durability settings = %v, want journal_mode=wal synchronous=2 (FULL)", d)
 	}
 }
+
+func TestShared(t *testing.T) {
+	storetest.RunShared(t, func(t testing.TB) func() *sqlstore.DB {
+		dir := t.TempDir()
+		return func() *sqlstore.DB {
+			db, err := sqlite.Open(context.Background(), dir, sqlstore.Config{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { db.Close() })
+			return db
+		}
+	})
+}

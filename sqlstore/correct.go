@@ -75,11 +75,16 @@ func (s *IncidentService) CorrectTriage(ctx context.Context, id int64, c yaqaza.
 			strings.Join(flags, ","), now, id); err != nil {
 			return err
 		}
+		if priority != inc.Priority {
+			if err := s.db.replan(ctx, tx, id); err != nil {
+				return err
+			}
+		}
 		detail := strings.Join(changes, "; ")
 		if c.Reason != "" {
 			detail += " — " + c.Reason
 		}
-		if err := s.db.addTimeline(ctx, tx, actor, now, timelineEntry{incidentID: id, kind: yaqaza.EventTriageCorrected, detail: detail}); err != nil {
+		if err := s.db.addTimeline(ctx, tx, actor, now, timelineEntry{incidentID: id, zone: zone, kind: yaqaza.EventTriageCorrected, detail: detail}); err != nil {
 			return err
 		}
 		if category != inc.Category {
@@ -200,12 +205,15 @@ func (s *IncidentService) SplitReport(ctx context.Context, reportID int64, reaso
 			detail += ": " + reason
 		}
 		for _, e := range []timelineEntry{
-			{incidentID: from, reportID: reportID, otherID: newID, kind: yaqaza.EventReportMoved, detail: detail + " into incident " + itoa(newID)},
-			{incidentID: newID, reportID: reportID, otherID: from, kind: yaqaza.EventIncidentCreated, to: yaqaza.StatusNew, detail: detail + " of incident " + itoa(from)},
+			{incidentID: from, zone: inc.ZoneCode, reportID: reportID, otherID: newID, kind: yaqaza.EventReportMoved, detail: detail + " into incident " + itoa(newID)},
+			{incidentID: newID, zone: zone, reportID: reportID, otherID: from, kind: yaqaza.EventIncidentCreated, to: yaqaza.StatusNew, detail: detail + " of incident " + itoa(from)},
 		} {
 			if err := s.db.addTimeline(ctx, tx, actor, now, e); err != nil {
 				return err
 			}
+		}
+		if err := s.db.replan(ctx, tx, newID); err != nil {
+			return err
 		}
 		out, err = s.db.findIncident(ctx, tx, newID, false)
 		return err

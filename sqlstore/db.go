@@ -14,6 +14,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/yaqaza/yaqaza"
@@ -46,9 +47,13 @@ type DB struct {
 	Now func() time.Time
 	// OnCommit, when set, is told the size and duration of every group commit.
 	OnCommit func(reports int, d time.Duration)
+	// Messages writes the texts of notifications (plain English when nil).
+	Messages yaqaza.Messenger
 
 	committer *committer
 	clusterer yaqaza.Clusterer
+	events    chan struct{}
+	sla       atomic.Pointer[yaqaza.SLAPolicy]
 	stmts     map[string]*sql.Stmt // read-only after New
 
 	pseudonymKey []byte
@@ -78,6 +83,7 @@ func New(ctx context.Context, dialect Dialect, write, read *sql.DB, cfg Config) 
 		read:    read,
 		Now:     time.Now,
 		stmts:   map[string]*sql.Stmt{},
+		events:  make(chan struct{}, 1),
 	}
 	key, err := db.setting(ctx, "pseudonym_key", func() string {
 		var b [32]byte
@@ -293,7 +299,22 @@ func (db *DB) withTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	if err := fn(tx); err != nil {
 		return err
 	}
-	return tx.Commit()
+	if err := tx.Commit(); err != nil {
+		return err
+	}
+	db.notifyEvent()
+	return nil
+}
+
+// Events tells, without blocking, whoever waits that a transaction has
+// committed and may have written events (the relay to the bus waits on it).
+func (db *DB) Events() <-chan struct{} { return db.events }
+
+func (db *DB) notifyEvent() {
+	select {
+	case db.events <- struct{}{}:
+	default:
+	}
 }
 
 // Durability reports the settings that make a commit durable, as the engine

@@ -212,18 +212,46 @@ func (s *IncidentService) TransitionIncident(ctx context.Context, id int64, t ya
 				return err
 			}
 		}
+		outcome := inc.Outcome
+		if t.Outcome != "" {
+			outcome = t.Outcome
+		}
 		res, err := tx.ExecContext(ctx, s.db.q(`UPDATE incidents SET status = ?, reason = ?, public_message = ?, merged_into = ?,
-			version = version + 1, updated_at = ? WHERE id = ? AND version = ?`),
-			t.To, nullString(t.Reason), nullString(t.PublicMessage), nullInt(t.MergeInto), now, id, inc.Version)
+			outcome = ?, version = version + 1, updated_at = ? WHERE id = ? AND version = ?`),
+			t.To, nullString(t.Reason), nullString(t.PublicMessage), nullInt(t.MergeInto), nullString(outcome), now, id, inc.Version)
 		if err != nil {
 			return err
 		}
 		if n, _ := res.RowsAffected(); n != 1 {
 			return yaqaza.Errorf(yaqaza.ECONFLICT, "incident %d changed while this transition was applied: retry", id)
 		}
-		if err := s.db.addTimeline(ctx, tx, actor, now, timelineEntry{incidentID: id, kind: yaqaza.EventStatusChanged,
-			from: inc.Status, to: t.To, otherID: t.MergeInto, detail: t.Reason, public: t.PublicMessage}); err != nil {
+		detail := t.Reason
+		if t.Outcome != "" {
+			detail = strings.TrimSpace("outcome " + t.Outcome + ". " + t.Reason)
+		}
+		if err := s.db.addTimeline(ctx, tx, actor, now, timelineEntry{incidentID: id, zone: inc.ZoneCode, kind: yaqaza.EventStatusChanged,
+			from: inc.Status, to: t.To, otherID: t.MergeInto, detail: detail, public: t.PublicMessage}); err != nil {
 			return err
+		}
+		// An incident that is dealt with frees its units; one that is over
+		// tells its reporters.
+		if t.To == yaqaza.StatusResolved || t.To.Final() {
+			if err := s.db.releaseUnits(ctx, tx, actor, now, inc, t.To == yaqaza.StatusResolved); err != nil {
+				return err
+			}
+		}
+		if (t.To == yaqaza.StatusResolved || t.To.Final()) && t.To != yaqaza.StatusMerged && t.To != yaqaza.StatusClosed {
+			if err := s.db.informReporters(ctx, tx, inc, t.To, t.PublicMessage, fromMillis(now)); err != nil {
+				return err
+			}
+		}
+		if err := s.db.replan(ctx, tx, id); err != nil {
+			return err
+		}
+		if target != nil {
+			if err := s.db.replan(ctx, tx, target.ID); err != nil {
+				return err
+			}
 		}
 		out, err = s.db.findIncident(ctx, tx, id, false)
 		return err
@@ -273,6 +301,6 @@ func (s *IncidentService) moveReports(ctx context.Context, tx *sql.Tx, actor *ya
 	if _, err := tx.ExecContext(ctx, s.db.q(`UPDATE incidents SET report_count = 0 WHERE id = ?`), from.ID); err != nil {
 		return err
 	}
-	return s.db.addTimeline(ctx, tx, actor, now, timelineEntry{incidentID: to.ID, otherID: from.ID, kind: yaqaza.EventIncidentMerged,
+	return s.db.addTimeline(ctx, tx, actor, now, timelineEntry{incidentID: to.ID, zone: to.ZoneCode, otherID: from.ID, kind: yaqaza.EventIncidentMerged,
 		detail: "incident " + strconv.FormatInt(from.ID, 10) + " merged in with " + strconv.Itoa(from.ReportCount) + " report(s)"})
 }

@@ -18,7 +18,8 @@ type querier interface {
 
 const incidentColumns = `i.id, i.status, i.category, i.priority, i.priority_reason, i.zone_code, i.lat, i.lon,
 	i.summary, i.owner, i.report_count, i.merged_into, i.reason, i.public_message, i.version, i.created_at, i.updated_at,
-	i.category_reason, i.attention, i.attention_summary, i.flags`
+	i.category_reason, i.attention, i.attention_summary, i.flags, i.outcome, i.deadline_stage, i.deadline_at,
+	i.escalation_level, i.informed_at`
 
 type rowScanner interface{ Scan(dest ...any) error }
 
@@ -30,11 +31,19 @@ func scanIncident(row rowScanner) (*yaqaza.Incident, error) {
 	var priority int
 	var created, updated int64
 	var flags string
+	var outcome, stage sql.NullString
+	var due, informed sql.NullInt64
+	var level int
 	if err := row.Scan(&inc.ID, &inc.Status, &inc.Category, &priority, &inc.PriorityReason, &zone, &lat, &lon,
 		&inc.Summary, &inc.Owner, &inc.ReportCount, &merged, &reason, &public, &inc.Version, &created, &updated,
-		&inc.CategoryReason, &inc.Attention, &inc.AttentionSummary, &flags); err != nil {
+		&inc.CategoryReason, &inc.Attention, &inc.AttentionSummary, &flags, &outcome, &stage, &due, &level, &informed); err != nil {
 		return nil, err
 	}
+	inc.Outcome = outcome.String
+	if stage.Valid && due.Valid {
+		inc.Deadline = &yaqaza.Deadline{Stage: yaqaza.Stage(stage.String), Due: fromMillis(due.Int64), Level: level}
+	}
+	inc.InformedAt = timePtr(informed)
 	if flags != "" {
 		inc.Flags = strings.Split(flags, ",")
 	}
@@ -114,10 +123,15 @@ func unmarshalColumn(s sql.NullString, v any) error {
 }
 
 const timelineColumns = `t.id, t.incident_id, t.at, t.actor_id, t.actor_name, t.kind, t.from_status, t.to_status,
-	t.report_id, t.other_incident_id, t.detail, t.public_message`
+	t.report_id, t.other_incident_id, t.detail, t.public_message, t.unit_id, t.zone_code`
 
 func (db *DB) findTimeline(ctx context.Context, q querier, incidentID int64) ([]*yaqaza.TimelineEvent, error) {
-	rows, err := q.QueryContext(ctx, db.q(`SELECT `+timelineColumns+` FROM timeline t WHERE t.incident_id = ? ORDER BY t.id`), incidentID)
+	return db.findEvents(ctx, q, `t.incident_id = ? ORDER BY t.id`, incidentID)
+}
+
+// findEvents returns the events of the log matching where (on alias t).
+func (db *DB) findEvents(ctx context.Context, q querier, where string, args ...any) ([]*yaqaza.TimelineEvent, error) {
+	rows, err := q.QueryContext(ctx, db.q(`SELECT `+timelineColumns+` FROM timeline t WHERE `+where), args...)
 	if err != nil {
 		return nil, err
 	}
@@ -125,14 +139,15 @@ func (db *DB) findTimeline(ctx context.Context, q querier, incidentID int64) ([]
 	var out []*yaqaza.TimelineEvent
 	for rows.Next() {
 		var e yaqaza.TimelineEvent
-		var from, to, detail, public sql.NullString
-		var report, other sql.NullInt64
+		var from, to, detail, public, zone sql.NullString
+		var incident, report, other, unit sql.NullInt64
 		var at int64
-		if err := rows.Scan(&e.ID, &e.IncidentID, &at, &e.ActorID, &e.ActorName, &e.Kind, &from, &to,
-			&report, &other, &detail, &public); err != nil {
+		if err := rows.Scan(&e.ID, &incident, &at, &e.ActorID, &e.ActorName, &e.Kind, &from, &to,
+			&report, &other, &detail, &public, &unit, &zone); err != nil {
 			return nil, err
 		}
 		e.At = fromMillis(at)
+		e.IncidentID, e.UnitID, e.ZoneCode = incident.Int64, unit.Int64, zone.String
 		e.FromStatus, e.ToStatus = yaqaza.Status(from.String), yaqaza.Status(to.String)
 		e.ReportID, e.OtherIncidentID = report.Int64, other.Int64
 		e.Detail, e.PublicMessage = detail.String, public.String
@@ -141,21 +156,22 @@ func (db *DB) findTimeline(ctx context.Context, q querier, incidentID int64) ([]
 	return out, rows.Err()
 }
 
-// timelineEntry is a timeline event to write.
+// timelineEntry is an event to write to the log.
 type timelineEntry struct {
-	incidentID, reportID, otherID int64
-	kind                          string
-	from, to                      yaqaza.Status
-	detail, public                string
+	incidentID, reportID, otherID, unitID int64
+	zone                                  string
+	kind                                  string
+	from, to                              yaqaza.Status
+	detail, public                        string
 }
 
 const sqlInsertTimeline = `INSERT INTO timeline (incident_id, at, actor_id, actor_name, kind, from_status, to_status,
-	report_id, other_incident_id, detail, public_message) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+	report_id, other_incident_id, detail, public_message, unit_id, zone_code) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
 
 func (db *DB) addTimeline(ctx context.Context, tx *sql.Tx, actor *yaqaza.Actor, at int64, e timelineEntry) error {
-	_, err := tx.ExecContext(ctx, db.q(sqlInsertTimeline), e.incidentID, at, actor.ID, actor.Name, e.kind,
+	_, err := tx.ExecContext(ctx, db.q(sqlInsertTimeline), nullInt(e.incidentID), at, actor.ID, actor.Name, e.kind,
 		nullString(string(e.from)), nullString(string(e.to)), nullInt(e.reportID), nullInt(e.otherID),
-		nullString(e.detail), nullString(e.public))
+		nullString(e.detail), nullString(e.public), nullInt(e.unitID), nullString(e.zone))
 	return err
 }
 

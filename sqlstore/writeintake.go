@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/yaqaza/yaqaza"
+	"github.com/yaqaza/yaqaza/followup"
 )
 
 // The statements of intake, built for every chunk size.
@@ -20,8 +21,8 @@ var (
 	})
 	bulkInsertIncidents = newBulkStatement(func(n int) string {
 		return bulkSQL(`INSERT INTO incidents (id, status, category, priority, priority_reason, category_reason, zone_code, lat, lon,
-			summary, owner, attention, attention_summary, flags, reason, public_message, report_count, version, created_at, updated_at)
-			VALUES`, 20, n, "")
+			summary, owner, attention, attention_summary, flags, reason, public_message, report_count, version, created_at, updated_at,
+			deadline_stage, deadline_at, timer_at) VALUES`, 23, n, "")
 	})
 	bulkInsertReports = newBulkStatement(func(n int) string {
 		return bulkSQL(`INSERT INTO reports (id, incident_id, channel, external_id, idempotency_key, request_hash,
@@ -30,7 +31,7 @@ var (
 	})
 	bulkInsertTimeline = newBulkStatement(func(n int) string {
 		return bulkSQL(`INSERT INTO timeline (incident_id, at, actor_id, actor_name, kind, from_status, to_status,
-			report_id, other_incident_id, detail, public_message) VALUES`, 11, n, "")
+			report_id, other_incident_id, detail, public_message, zone_code) VALUES`, 12, n, "")
 	})
 	maxIDQuery = map[string]string{
 		"incidents": `SELECT coalesce(max(id), 0) FROM incidents`,
@@ -136,9 +137,11 @@ func (db *DB) openIncidents(ctx context.Context, tx *sql.Tx, opened []*intakeIte
 		it := opened[i]
 		at := toMillis(it.receivedAt)
 		v := incidentValues(it)
+		plan := db.plan(followup.State{Priority: v.priority, Status: v.status, CreatedAt: it.receivedAt})
 		return []any{it.receipt.IncidentID, v.status, v.category, int(v.priority), v.priorityWhy, v.categoryWhy,
 			nullString(v.zone), v.lat, v.lon, summarise(it.in.Text), ownerOf(v.zone), v.attention, v.attentionOf,
-			v.flags, nullString(v.reason), nullString(v.public), 1, v.version, at, at}
+			v.flags, nullString(v.reason), nullString(v.public), 1, v.version, at, at,
+			nullString(string(plan.Stage)), planDue(plan), nullMillis(plan.Timer)}
 	})
 	return err
 }
@@ -257,20 +260,22 @@ func (db *DB) intakeTimeline(ctx context.Context, tx *sql.Tx, fresh []*intakeIte
 		at := toMillis(it.receivedAt)
 		id, rid := it.receipt.IncidentID, it.receipt.ReportID
 		if o := it.outcome; o != nil && o.Join != nil {
+			zone := nullString(o.Zone)
 			rows = append(rows, []any{id, at, it.actorID, it.actorName, yaqaza.EventReportAttached, nil, nil, rid, nil,
-				"joined: " + o.Join.Reason, nil})
+				"joined: " + o.Join.Reason, nil, zone})
 			if o.Raised {
 				rows = append(rows, []any{id, at, "system:triage", "triage", yaqaza.EventPriorityChanged, nil, nil, rid, nil,
-					o.PriorityWhy, nil})
+					o.PriorityWhy, nil, zone})
 			}
 			continue
 		}
+		v := incidentValues(it)
+		zone := nullString(v.zone)
 		rows = append(rows, []any{id, at, it.actorID, it.actorName, yaqaza.EventIncidentCreated, nil, yaqaza.StatusNew, rid, nil,
-			"opened from a " + string(it.in.Channel) + " report", nil})
+			"opened from a " + string(it.in.Channel) + " report", nil, zone})
 		if a := it.assessment; a != nil && a.NotPolice {
-			v := incidentValues(it)
 			rows = append(rows, []any{id, at, "system:triage", "triage", yaqaza.EventStatusChanged, yaqaza.StatusNew,
-				yaqaza.StatusCancelled, rid, nil, v.reason, v.public})
+				yaqaza.StatusCancelled, rid, nil, v.reason, v.public, zone})
 		}
 	}
 	_, err := db.execBulk(ctx, tx, bulkInsertTimeline, len(rows), func(i int) []any { return rows[i] })

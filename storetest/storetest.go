@@ -46,6 +46,7 @@ func Run(t *testing.T, open Opener) {
 		{"CorrectAndSplit", testCorrectAndSplit},
 		{"Models", testModels},
 		{"Places", testPlaces},
+		{"DeadlinesAndEscalation", testDeadlinesAndEscalation},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
