@@ -83,7 +83,7 @@ type ClusterInput struct {
 type ClusterOutcome struct {
 	IncidentID  int64
 	Zone        string // the incident's zone
-	Join        *Join // nil when the report opens IncidentID
+	Join        *Join  // nil when the report opens IncidentID
 	Attention   float64
 	AttentionOf string // "214 reposts in 20 min, 12 sources"
 	Priority    Priority

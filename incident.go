@@ -169,8 +169,8 @@ type Incident struct {
 	// InformedAt is when its reporters were told how it ended.
 	InformedAt *time.Time `json:"informed_at,omitempty"`
 	Version    int64      `json:"version"`
-	CreatedAt     time.Time `json:"created_at"`
-	UpdatedAt     time.Time `json:"updated_at"`
+	CreatedAt  time.Time  `json:"created_at"`
+	UpdatedAt  time.Time  `json:"updated_at"`
 
 	// Filled by FindIncidentByID.
 	Reports     []*Report        `json:"reports,omitempty"`
