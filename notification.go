@@ -80,6 +80,13 @@ type Notification struct {
 	SentAt     *time.Time `json:"sent_at,omitempty"`
 }
 
+// DeliveryOutcome is what became of one delivery attempt.
+type DeliveryOutcome struct {
+	Err error
+	// RetryAt is when to try again; nil with Err set means give up.
+	RetryAt *time.Time
+}
+
 // Messenger writes the texts of notifications, in the recipient's language.
 type Messenger interface {
 	Escalation(lang string, incidentID int64, level, stage string, overdue time.Duration, summary string) (subject, body string)

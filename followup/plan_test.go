@@ -86,7 +86,9 @@ func TestSLAPolicyValidation(t *testing.T) {
 		func(p *yaqaza.SLAPolicy) { p.Deadlines[yaqaza.P1][yaqaza.StageOnScene] = yaqaza.Duration(-time.Minute) },
 		func(p *yaqaza.SLAPolicy) { delete(p.Deadlines, yaqaza.P3) },
 		func(p *yaqaza.SLAPolicy) { delete(p.Deadlines[yaqaza.P2], yaqaza.StageInformed) },
-		func(p *yaqaza.SLAPolicy) { p.Deadlines[yaqaza.P1][yaqaza.StageDispatched] = yaqaza.Duration(time.Hour * 5) },
+		func(p *yaqaza.SLAPolicy) {
+			p.Deadlines[yaqaza.P1][yaqaza.StageDispatched] = yaqaza.Duration(time.Hour * 5)
+		},
 		func(p *yaqaza.SLAPolicy) { p.Deadlines[yaqaza.P1]["lunch"] = yaqaza.Duration(time.Hour) },
 		func(p *yaqaza.SLAPolicy) { p.EscalateAfter = 0 },
 	}

@@ -99,3 +99,8 @@ func (p PointAssessor) Assess(_ context.Context, in *yaqaza.ReportInput) *yaqaza
 	}
 	return a
 }
+
+// Bound is the jurisdiction's bounding box: south-west and north-east corners.
+func (idx *ZoneIndex) Bound() (sw, ne yaqaza.Point) {
+	return yaqaza.Point{Lat: idx.bound.Min.Lat(), Lon: idx.bound.Min.Lon()}, yaqaza.Point{Lat: idx.bound.Max.Lat(), Lon: idx.bound.Max.Lon()}
+}

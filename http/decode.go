@@ -94,3 +94,12 @@ func sizeName(n int64) string {
 	}
 	return fmt.Sprintf("%d bytes", n)
 }
+
+// mustJSON encodes values the program built itself.
+func mustJSON(v any) []byte {
+	b, err := json.Marshal(v)
+	if err != nil {
+		panic(err)
+	}
+	return b
+}

@@ -55,7 +55,7 @@ func TestIncidentLifecycleOverHTTP(t *testing.T) {
 	}
 	status, body, _ = ts.call(t, "GET", fmt.Sprintf("/api/v1/incidents/%d", r.IncidentID), ts.taker, "")
 	inc := decode[yaqaza.Incident](t, body)
-	if inc.Status != yaqaza.StatusResolved || len(inc.Timeline) != 6 || inc.Timeline[5].ActorName != "desk-3" || len(inc.Reports) != 1 {
+	if inc.Status != yaqaza.StatusResolved || len(inc.Timeline) != 7 || inc.Timeline[5].ActorName != "desk-3" || inc.Timeline[6].Kind != yaqaza.EventReportersTold || len(inc.Reports) != 1 {
 		t.Fatalf("incident after resolve: %+v", inc)
 	}
 	// The reporter sees the public message, in English.

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/yaqaza/yaqaza"
+	"github.com/yaqaza/yaqaza/live"
 )
 
 // Limits on request bodies.
@@ -32,6 +33,9 @@ type Server struct {
 	Places interface {
 		AddPlace(ctx context.Context, p yaqaza.Place) error
 	}
+	// Hub and EventLog serve live events.
+	Hub      *live.Hub
+	EventLog EventLog
 	// Ready reports whether the node can take traffic (the store answers).
 	Ready func(ctx context.Context) error
 
@@ -57,6 +61,7 @@ func (s *Server) Handler() http.Handler {
 	route("POST /api/v1/reports/{id}/split", s.handleSplitReport)
 	route("POST /api/v1/places", s.handleAddPlace)
 	route("GET /api/v1/track/{code}", s.handleTrack)
+	route("GET /api/v1/events", s.handleEvents)
 	route("GET /api/v1/zones", s.handleZones)
 	route("GET /api/v1/categories", s.handleCategories)
 	route("GET /healthz", s.handleHealth)

@@ -22,11 +22,13 @@ func NewPackService(db *DB) *PackService { return &PackService{db: db} }
 
 // packHeader is the part of a pack kept as one setting.
 type packHeader struct {
-	ID          string          `json:"id"`
-	Names       yaqaza.Names    `json:"names"`
-	Attribution string          `json:"attribution,omitempty"`
-	Timezone    string          `json:"timezone,omitempty"`
-	Lexicon     *yaqaza.Lexicon `json:"lexicon,omitempty"`
+	ID          string                 `json:"id"`
+	Names       yaqaza.Names           `json:"names"`
+	Attribution string                 `json:"attribution,omitempty"`
+	Timezone    string                 `json:"timezone,omitempty"`
+	Lexicon     *yaqaza.Lexicon        `json:"lexicon,omitempty"`
+	SLA         *yaqaza.SLAPolicy      `json:"sla,omitempty"`
+	Dispatch    *yaqaza.DispatchPolicy `json:"dispatch,omitempty"`
 }
 
 // LoadPack implements yaqaza.PackService.
@@ -41,7 +43,13 @@ func (s *PackService) LoadPack(ctx context.Context, p *yaqaza.Pack) error {
 	if err := p.Validate(); err != nil {
 		return err
 	}
-	head, err := json.Marshal(packHeader{ID: p.ID, Names: p.Names, Attribution: p.Attribution, Timezone: p.Timezone, Lexicon: p.Lexicon})
+	if p.SLA != nil {
+		if err := p.SLA.Validate(); err != nil {
+			return err
+		}
+	}
+	head, err := json.Marshal(packHeader{ID: p.ID, Names: p.Names, Attribution: p.Attribution, Timezone: p.Timezone, Lexicon: p.Lexicon,
+		SLA: p.SLA, Dispatch: p.Dispatch})
 	if err != nil {
 		return err
 	}
@@ -103,7 +111,8 @@ func (s *PackService) CurrentPack(ctx context.Context) (*yaqaza.Pack, error) {
 	if err := json.Unmarshal([]byte(head), &h); err != nil {
 		return nil, err
 	}
-	p := &yaqaza.Pack{ID: h.ID, Names: h.Names, Attribution: h.Attribution, Timezone: h.Timezone, Lexicon: h.Lexicon}
+	p := &yaqaza.Pack{ID: h.ID, Names: h.Names, Attribution: h.Attribution, Timezone: h.Timezone, Lexicon: h.Lexicon,
+		SLA: h.SLA, Dispatch: h.Dispatch}
 	rows, err := s.db.read.QueryContext(ctx, `SELECT code, names, population, geometry FROM zones ORDER BY position`)
 	if err != nil {
 		return nil, err
@@ -173,3 +182,60 @@ func (s *PackService) CurrentPack(ctx context.Context) (*yaqaza.Pack, error) {
 }
 
 func itoa(v int64) string { return strconv.FormatInt(v, 10) }
+
+// UpdateSLA replaces the jurisdiction's SLA policy and plans every open
+// incident's deadline again under it. Admins only; an invalid policy (a
+// negative deadline, stages out of order) is refused and changes nothing.
+func (s *PackService) UpdateSLA(ctx context.Context, p *yaqaza.SLAPolicy) error {
+	if _, err := requireAdmin(ctx, "change the SLA policy"); err != nil {
+		return err
+	}
+	if err := p.Validate(); err != nil {
+		return err
+	}
+	err := s.db.withTx(ctx, func(tx *sql.Tx) error {
+		var head string
+		if err := tx.QueryRowContext(ctx, `SELECT value FROM settings WHERE key = 'pack'`).Scan(&head); err != nil {
+			return yaqaza.Errorf(yaqaza.ENOTFOUND, "no jurisdiction pack is loaded")
+		}
+		var h packHeader
+		if err := json.Unmarshal([]byte(head), &h); err != nil {
+			return err
+		}
+		h.SLA = p
+		b, err := json.Marshal(h)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, s.db.q(`UPDATE settings SET value = ? WHERE key = 'pack'`), string(b)); err != nil {
+			return err
+		}
+		s.db.SetSLA(p)
+		rows, err := tx.QueryContext(ctx, `SELECT id FROM incidents WHERE deadline_stage IS NOT NULL`)
+		if err != nil {
+			return err
+		}
+		var ids []int64
+		for rows.Next() {
+			var id int64
+			if err := rows.Scan(&id); err != nil {
+				rows.Close()
+				return err
+			}
+			ids = append(ids, id)
+		}
+		rows.Close()
+		for _, id := range ids {
+			if err := s.db.replan(ctx, tx, id); err != nil {
+				return err
+			}
+		}
+		return rows.Err()
+	})
+	if err != nil {
+		if cur, cerr := s.CurrentPack(ctx); cerr == nil && cur.SLA != nil {
+			s.db.SetSLA(cur.SLA) // the policy in force stays the stored one
+		}
+	}
+	return err
+}

@@ -22,6 +22,7 @@ type Clusterer struct {
 type cluster struct {
 	attention Attention
 	category  string
+	zone      string
 	cues      map[string]bool
 	priority  yaqaza.Priority
 	why       string
@@ -60,7 +61,7 @@ func (c *Clusterer) Correct(id int64, category, zone string) {
 	defer c.mu.Unlock()
 	c.index.Add(Fingerprint{}, Candidate{IncidentID: id, Category: category, Zone: zone})
 	if cl := c.clusters[id]; cl != nil {
-		cl.category = category
+		cl.category, cl.zone = category, zone
 	}
 }
 
@@ -99,7 +100,7 @@ func (c *Clusterer) add(id int64, r yaqaza.ClusterInput) *cluster {
 	c.index.Add(fingerprint(r), candidateOf(id, a, r.At))
 	cl := c.clusters[id]
 	if cl == nil {
-		cl = &cluster{category: a.Category, cues: map[string]bool{}, priority: a.Priority, why: a.PriorityWhy, first: r.At}
+		cl = &cluster{category: a.Category, zone: a.ZoneCode, cues: map[string]bool{}, priority: a.Priority, why: a.PriorityWhy, first: r.At}
 		c.clusters[id] = cl
 	}
 	for _, cue := range a.Cues {
@@ -147,7 +148,7 @@ func (b *clusterBatch) Assign(r yaqaza.ClusterInput, newID int64) yaqaza.Cluster
 	if !ok {
 		cl := c.add(newID, r)
 		b.opened = append(b.opened, newID)
-		return yaqaza.ClusterOutcome{IncidentID: newID, Attention: cl.attention.Score(), AttentionOf: cl.attention.Summary(),
+		return yaqaza.ClusterOutcome{IncidentID: newID, Zone: cl.zone, Attention: cl.attention.Score(), AttentionOf: cl.attention.Summary(),
 			Priority: cl.priority, PriorityWhy: cl.why}
 	}
 	if b.touched == nil {
@@ -165,7 +166,7 @@ func (b *clusterBatch) Assign(r yaqaza.ClusterInput, newID int64) yaqaza.Cluster
 	r.Assessment = &a
 	cl := c.add(m.IncidentID, r)
 	raised := c.reprioritise(cl)
-	return yaqaza.ClusterOutcome{IncidentID: m.IncidentID, Join: &yaqaza.Join{IncidentID: m.IncidentID, Rule: m.Rule, Reason: m.Reason},
+	return yaqaza.ClusterOutcome{IncidentID: m.IncidentID, Zone: cl.zone, Join: &yaqaza.Join{IncidentID: m.IncidentID, Rule: m.Rule, Reason: m.Reason},
 		Attention: cl.attention.Score(), AttentionOf: cl.attention.Summary(), Priority: cl.priority, PriorityWhy: cl.why, Raised: raised}
 }
 

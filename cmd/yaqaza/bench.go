@@ -7,13 +7,15 @@ import (
 
 func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
-		return usageError{"bench: which benchmark? (intake, triage)"}
+		return usageError{"bench: which benchmark? (intake, triage, dispatch)"}
 	}
 	switch args[0] {
 	case "intake":
 		return runBenchIntake(ctx, args[1:], stdout, stderr)
 	case "triage":
 		return runBenchTriage(ctx, args[1:], stdout, stderr)
+	case "dispatch":
+		return runBenchDispatch(ctx, args[1:], stdout, stderr)
 	}
 	return usageError{"bench: unknown benchmark " + args[0]}
 }

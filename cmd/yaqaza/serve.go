@@ -8,11 +8,13 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
 	"time"
 
 	"github.com/yaqaza/yaqaza"
 	"github.com/yaqaza/yaqaza/geo"
 	yhttp "github.com/yaqaza/yaqaza/http"
+	"github.com/yaqaza/yaqaza/notify"
 	"github.com/yaqaza/yaqaza/sqlstore"
 	"github.com/yaqaza/yaqaza/triage"
 )
@@ -23,6 +25,8 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	sf.register(fs)
 	addr := fs.String("addr", "127.0.0.1:8080", "address to listen on")
 	logFormat := fs.String("log-format", "text", "log format: text or json")
+	var ff followupFlags
+	ff.register(fs)
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -44,6 +48,13 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	go app.triage.watchModels(ctx, time.Minute)
+	host, _ := os.Hostname()
+	hub, stopFollowup, err := startFollowup(ctx, db, sf.data, &ff, fmt.Sprintf("%s:%d", host, os.Getpid()))
+	if err != nil {
+		return fmt.Errorf("starting the event bus: %w", err)
+	}
+	defer stopFollowup()
+	app.server.Hub = hub
 
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
@@ -93,6 +104,7 @@ type app struct {
 	reports *sqlstore.ReportService
 	tokens  *sqlstore.TokenService
 	triage  *liveTriage
+	server  *yhttp.Server
 }
 
 // newApp loads the jurisdiction (the built-in Fès pack on first start) and
@@ -115,6 +127,9 @@ func newApp(ctx context.Context, db *sqlstore.DB) (*app, error) {
 	if a.zones, err = geo.NewZoneIndex(p.Zones); err != nil {
 		return nil, err
 	}
+	if p.SLA != nil {
+		db.SetSLA(p.SLA)
+	}
 	db.OnCommit = a.metrics.ObserveCommit
 	if a.triage, err = newLiveTriage(ctx, p, a.zones, sqlstore.NewModelService(db)); err != nil {
 		return nil, err
@@ -132,7 +147,8 @@ func newApp(ctx context.Context, db *sqlstore.DB) (*app, error) {
 	a.reports = sqlstore.NewReportService(db, a.triage)
 	a.reports.OnDrop = a.metrics.CountDropped
 	a.tokens = sqlstore.NewTokenService(db)
-	srv := &yhttp.Server{
+	db.Messages = notify.Texts{}
+	a.server = &yhttp.Server{
 		Reports:   a.reports,
 		Incidents: sqlstore.NewIncidentService(db),
 		Tracking:  sqlstore.NewTrackingService(db),
@@ -141,8 +157,9 @@ func newApp(ctx context.Context, db *sqlstore.DB) (*app, error) {
 		Places:    packs,
 		Ready:     db.Ping,
 		Metrics:   a.metrics,
+		EventLog:  db,
 	}
-	a.handler = srv.Handler()
+	a.handler = a.server.Handler()
 	return a, nil
 }
 
