@@ -31,13 +31,14 @@ var Statuses = []Status{
 }
 
 // transitions is the lifecycle: from each status, the statuses it may move to.
-// Anything not listed is refused. Resolved may reopen to triaged; closed,
-// merged, referred and cancelled are final.
+// Anything not listed is refused. Resolved may reopen to triaged; an incident
+// whose units were recalled before they got there goes back to triaged;
+// closed, merged, referred and cancelled are final.
 var transitions = map[Status][]Status{
 	StatusNew:        {StatusTriaged, StatusDispatched, StatusMerged, StatusReferred, StatusCancelled},
 	StatusTriaged:    {StatusDispatched, StatusResolved, StatusMerged, StatusReferred, StatusCancelled},
-	StatusDispatched: {StatusEnRoute, StatusOnScene, StatusResolved, StatusReferred, StatusCancelled},
-	StatusEnRoute:    {StatusOnScene, StatusResolved, StatusCancelled},
+	StatusDispatched: {StatusEnRoute, StatusOnScene, StatusResolved, StatusReferred, StatusCancelled, StatusTriaged},
+	StatusEnRoute:    {StatusOnScene, StatusResolved, StatusCancelled, StatusTriaged},
 	StatusOnScene:    {StatusResolved, StatusReferred},
 	StatusResolved:   {StatusClosed, StatusTriaged},
 }

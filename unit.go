@@ -120,3 +120,19 @@ type UnitFilter struct {
 	Zone     string
 	Kind     string
 }
+
+// DispatchService proposes and sends units.
+type DispatchService interface {
+	// Recommend lists the nearest capable available units for an incident.
+	Recommend(ctx context.Context, incidentID int64, k int) ([]Recommendation, error)
+	// Assign sends units to an incident: each becomes dispatched, the
+	// incident dispatched and theirs. A unit that is not available is
+	// ECONFLICT, unless reassign takes it off its current incident.
+	Assign(ctx context.Context, incidentID int64, a AssignInput) (*Incident, error)
+}
+
+// AssignInput names the units to send.
+type AssignInput struct {
+	Units    []int64 `json:"units"`
+	Reassign bool    `json:"reassign,omitempty"`
+}

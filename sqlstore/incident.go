@@ -36,6 +36,9 @@ func (s *IncidentService) FindIncidentByID(ctx context.Context, id int64) (*yaqa
 	if inc.Timeline, err = s.db.findTimeline(ctx, s.db.read, id); err != nil {
 		return nil, err
 	}
+	if inc.Assignments, err = s.db.findAssignments(ctx, s.db.read, id); err != nil {
+		return nil, err
+	}
 	return inc, nil
 }
 
@@ -235,7 +238,9 @@ func (s *IncidentService) TransitionIncident(ctx context.Context, id int64, t ya
 		}
 		// An incident that is dealt with frees its units; one that is over
 		// tells its reporters.
-		if t.To == yaqaza.StatusResolved || t.To.Final() {
+		// Units go with the incident: freed when it is dealt with, recalled
+		// when it goes back to be dispatched again.
+		if t.To == yaqaza.StatusResolved || t.To.Final() || t.To == yaqaza.StatusTriaged {
 			if err := s.db.releaseUnits(ctx, tx, actor, now, inc, t.To == yaqaza.StatusResolved); err != nil {
 				return err
 			}

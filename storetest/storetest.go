@@ -47,6 +47,8 @@ func Run(t *testing.T, open Opener) {
 		{"Models", testModels},
 		{"Places", testPlaces},
 		{"DeadlinesAndEscalation", testDeadlinesAndEscalation},
+		{"DispatchFlow", testDispatchFlow},
+		{"ReassignAndBadUnitInput", testReassignAndBadUnitInput},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
