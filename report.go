@@ -353,6 +353,9 @@ type Receipt struct {
 	DropReason string `json:"drop_reason,omitempty"`
 	// Triage summarises the assessment, for staff (not for the public).
 	Triage *ReceiptTriage `json:"triage,omitempty"`
+	// Opened is the priority of the incident the report opened; zero when
+	// it joined one or was replayed. (Auto-dispatch reads it.)
+	Opened Priority `json:"-"`
 }
 
 // ReceiptTriage tells the sender what triage made of the report: the

@@ -22,6 +22,9 @@ type Metrics struct {
 	commitBatch     prometheus.Histogram
 	commitDuration  prometheus.Histogram
 	dropped         *prometheus.CounterVec
+	// Orphans is the number of open incidents without owner or deadline
+	// and of reports linked to no incident, as last checked.
+	Orphans prometheus.Gauge
 }
 
 // NewMetrics registers the series.
@@ -54,7 +57,11 @@ func NewMetrics() *Metrics {
 		Name: "yaqaza_posts_dropped_total",
 		Help: "Public posts not about a public-safety incident: counted, never stored.",
 	}, []string{"channel"})
-	m.Registry.MustRegister(m.dropped, m.reportsReceived, m.intakeDuration, m.requests, m.commitBatch, m.commitDuration,
+	m.Orphans = prometheus.NewGauge(prometheus.GaugeOpts{
+		Name: "yaqaza_orphans",
+		Help: "Open incidents without an owner or a next deadline, and reports linked to no incident (0 when healthy).",
+	})
+	m.Registry.MustRegister(m.Orphans, m.dropped, m.reportsReceived, m.intakeDuration, m.requests, m.commitBatch, m.commitDuration,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }

@@ -6,7 +6,9 @@ package http
 
 import (
 	"context"
+	"fmt"
 	"net/http"
+	"runtime/debug"
 	"strings"
 	"time"
 
@@ -33,6 +35,9 @@ type Server struct {
 	Places interface {
 		AddPlace(ctx context.Context, p yaqaza.Place) error
 	}
+	Units    yaqaza.UnitService
+	Dispatch yaqaza.DispatchService
+	Followup Followup
 	// Hub and EventLog serve live events.
 	Hub      *live.Hub
 	EventLog EventLog
@@ -62,6 +67,16 @@ func (s *Server) Handler() http.Handler {
 	route("POST /api/v1/places", s.handleAddPlace)
 	route("GET /api/v1/track/{code}", s.handleTrack)
 	route("GET /api/v1/events", s.handleEvents)
+	route("GET /api/v1/units", s.handleListUnits)
+	route("GET /api/v1/units/{id}", s.handleGetUnit)
+	route("POST /api/v1/units/{id}/position", s.handleUnitPosition)
+	route("POST /api/v1/units/{id}/status", s.handleUnitStatus)
+	route("GET /api/v1/incidents/{id}/recommendations", s.handleRecommendations)
+	route("POST /api/v1/incidents/{id}/assignments", s.handleAssign)
+	route("GET /api/v1/sla", s.handleGetSLA)
+	route("PUT /api/v1/sla", s.handleUpdateSLA)
+	route("POST /api/v1/subscribers", s.handleAddSubscriber)
+	route("GET /api/v1/notifications", s.handleNotifications)
 	route("GET /api/v1/zones", s.handleZones)
 	route("GET /api/v1/categories", s.handleCategories)
 	route("GET /healthz", s.handleHealth)
@@ -70,7 +85,23 @@ func (s *Server) Handler() http.Handler {
 	mux.Handle("/api/", handlerFunc(func(w http.ResponseWriter, r *http.Request) error {
 		return yaqaza.Errorf(yaqaza.ENOTFOUND, "no API endpoint %s %s", r.Method, r.URL.Path)
 	}))
-	return s.authenticate(secureHeaders(mux))
+	return recoverPanics(s.authenticate(secureHeaders(mux)))
+}
+
+// recoverPanics answers a request whose handler panicked with the one error
+// format, logs the panic, and keeps the server up.
+func recoverPanics(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		defer func() {
+			if v := recover(); v != nil {
+				if v == http.ErrAbortHandler {
+					panic(v)
+				}
+				writeError(w, r, fmt.Errorf("panic: %v\n%s", v, debug.Stack()))
+			}
+		}()
+		next.ServeHTTP(w, r)
+	})
 }
 
 // handlerFunc adapts handlers that return an error: the error is written in

@@ -12,6 +12,7 @@ import (
 	"github.com/yaqaza/yaqaza"
 	"github.com/yaqaza/yaqaza/geo"
 	yhttp "github.com/yaqaza/yaqaza/http"
+	"github.com/yaqaza/yaqaza/live"
 	"github.com/yaqaza/yaqaza/sqlite"
 	"github.com/yaqaza/yaqaza/sqlstore"
 )
@@ -55,12 +56,24 @@ func newTestServer(t testing.TB) *testServer {
 		Places:    packs,
 		Ready:     db.Ping,
 	}
+	units, err := sqlstore.NewUnitService(ctx, db, zones, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv.Units, srv.Dispatch = units, units
+	srv.Followup = followup{packs, db}
+	srv.Hub, srv.EventLog = live.NewHub(), db
+	relayCtx, stopRelay := context.WithCancel(ctx)
+	go (&live.Relay{Source: db, Hub: srv.Hub, Owner: "test"}).Run(relayCtx)
+	t.Cleanup(stopRelay)
 	ts := &testServer{Server: httptest.NewServer(srv.Handler()), db: db}
 	t.Cleanup(ts.Close)
 	_, ts.admin, _ = tokens.CreateToken(system, yaqaza.TokenInput{Name: "admin", Role: yaqaza.RoleAdmin})
 	_, ts.taker, _ = tokens.CreateToken(system, yaqaza.TokenInput{Name: "desk-3", Role: yaqaza.RoleCallTaker})
 	return ts
 }
+
+func (ts *testServer) tokens() *sqlstore.TokenService { return sqlstore.NewTokenService(ts.db) }
 
 // call sends a request and returns the status and body.
 func (ts *testServer) call(t testing.TB, method, path, token, body string, headers ...string) (int, string, http.Header) {
@@ -130,4 +143,10 @@ func (ts *testServer) countReports(t *testing.T) int {
 		}
 		cursor = page.NextCursor
 	}
+}
+
+// followup gathers the follow-up services, as the command does.
+type followup struct {
+	*sqlstore.PackService
+	*sqlstore.DB
 }

@@ -98,6 +98,11 @@ func (db *DB) writeIntake(ctx context.Context, tx *sql.Tx, batch []*intakeItem) 
 	if err := db.openIncidents(ctx, tx, opened); err != nil {
 		return cb, err
 	}
+	for _, it := range opened {
+		if v := incidentValues(it); v.status == yaqaza.StatusNew {
+			it.receipt.Opened = v.priority
+		}
+	}
 	if err := db.insertReports(ctx, tx, fresh); err != nil {
 		return cb, err
 	}

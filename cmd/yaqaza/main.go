@@ -28,6 +28,9 @@ Usage:
   yaqaza pack load DIR [--data DIR] [--postgres URL]               load a jurisdiction pack
   yaqaza bench intake [--duration 10s] [--clients 64]               measure durable intake
   yaqaza classify train --train FILE --test FILE                    train and score a text classifier
+  yaqaza check orphans [--data DIR]                                 open incidents without owner or deadline
+  yaqaza replay --calls FILE [--speed 1000]                         replay a dispatch log through Yaqaza
+  yaqaza bench dispatch|triage|events                               other benchmarks
   yaqaza version
 
 The embedded store lives in --data (default ./data). With --postgres (or
@@ -82,6 +85,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return runBench(ctx, rest, stdout, stderr)
 	case "classify":
 		return runClassify(ctx, rest, stdout, stderr)
+	case "check":
+		return runCheck(ctx, rest, stdout)
+	case "replay":
+		return runReplay(ctx, rest, stdout, stderr)
 	case "version":
 		fmt.Fprintln(stdout, "yaqaza", version)
 		return nil

@@ -55,6 +55,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	defer stopFollowup()
 	app.server.Hub = hub
+	go app.watchOrphans(ctx, time.Minute)
 
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
@@ -105,6 +106,7 @@ type app struct {
 	tokens  *sqlstore.TokenService
 	triage  *liveTriage
 	server  *yhttp.Server
+	units   *sqlstore.UnitService
 }
 
 // newApp loads the jurisdiction (the built-in Fès pack on first start) and
@@ -146,10 +148,17 @@ func newApp(ctx context.Context, db *sqlstore.DB) (*app, error) {
 	slog.Info("duplicate clusters restored", "reports", n, "fingerprints", clusterer.Len(), "took", time.Since(start).Round(time.Millisecond))
 	a.reports = sqlstore.NewReportService(db, a.triage)
 	a.reports.OnDrop = a.metrics.CountDropped
+	if a.units, err = sqlstore.NewUnitService(ctx, db, a.zones, p.Dispatch); err != nil {
+		return nil, err
+	}
+	go a.units.Watch(ctx, 2*time.Second)
 	a.tokens = sqlstore.NewTokenService(db)
 	db.Messages = notify.Texts{}
 	a.server = &yhttp.Server{
-		Reports:   a.reports,
+		Reports:   autoDispatch{ReportService: a.reports, units: a.units, ctx: ctx},
+		Units:     a.units,
+		Dispatch:  a.units,
+		Followup:  followupAPI{PackService: packs, DB: db},
 		Incidents: sqlstore.NewIncidentService(db),
 		Tracking:  sqlstore.NewTrackingService(db),
 		Tokens:    a.tokens,
@@ -185,4 +194,22 @@ func (a *app) ensureAdmin(ctx context.Context, stdout io.Writer, addr string) er
 
 `, secret, secret, addr)
 	return nil
+}
+
+// watchOrphans keeps the orphans metric true: open incidents without an
+// owner or a deadline, reports linked to no incident.
+func (a *app) watchOrphans(ctx context.Context, every time.Duration) {
+	for {
+		if o, err := a.db.FindOrphans(ctx); err == nil {
+			a.metrics.Orphans.Set(float64(o.Count()))
+			if o.Count() > 0 {
+				slog.Warn("orphans found: run yaqaza check orphans", "count", o.Count())
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(every):
+		}
+	}
 }
