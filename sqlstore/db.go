@@ -54,6 +54,9 @@ type DB struct {
 	clusterer yaqaza.Clusterer
 	events    chan struct{}
 	sla       atomic.Pointer[yaqaza.SLAPolicy]
+	// onUnitsChanged refreshes the fleet index after a transaction outside
+	// the unit service changed units (an incident resolved frees them).
+	onUnitsChanged atomic.Pointer[func(context.Context, []int64)]
 	stmts     map[string]*sql.Stmt // read-only after New
 
 	pseudonymKey []byte

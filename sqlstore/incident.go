@@ -184,8 +184,12 @@ func (s *IncidentService) TransitionIncident(ctx context.Context, id int64, t ya
 	if t.To == yaqaza.StatusMerged && t.MergeInto == id {
 		return nil, yaqaza.Invalidf("merge_into", "incident %d cannot be merged into itself", id)
 	}
-	var out *yaqaza.Incident
+	var (
+		out   *yaqaza.Incident
+		freed []int64
+	)
 	err = s.db.withTx(ctx, func(tx *sql.Tx) error {
+		freed = nil // a retried transaction starts again
 		// Lock both sides of a merge in id order, so two opposite merges
 		// cannot deadlock.
 		var target *yaqaza.Incident
@@ -241,7 +245,7 @@ func (s *IncidentService) TransitionIncident(ctx context.Context, id int64, t ya
 		// Units go with the incident: freed when it is dealt with, recalled
 		// when it goes back to be dispatched again.
 		if t.To == yaqaza.StatusResolved || t.To.Final() || t.To == yaqaza.StatusTriaged {
-			if err := s.db.releaseUnits(ctx, tx, actor, now, inc, t.To == yaqaza.StatusResolved); err != nil {
+			if freed, err = s.db.releaseUnits(ctx, tx, actor, now, inc, t.To == yaqaza.StatusResolved); err != nil {
 				return err
 			}
 		}
@@ -264,6 +268,7 @@ func (s *IncidentService) TransitionIncident(ctx context.Context, id int64, t ya
 	if err != nil {
 		return nil, err
 	}
+	s.db.unitsChanged(ctx, freed)
 	// Reports no longer join an incident that is over or merged away; a
 	// merge's survivor now holds the merged reports.
 	if s.db.clusterer != nil {

@@ -56,7 +56,22 @@ func NewUnitService(ctx context.Context, db *DB, j Jurisdiction, policy *yaqaza.
 	if err := s.Reload(ctx); err != nil {
 		return nil, err
 	}
+	refresh := s.refresh
+	db.onUnitsChanged.Store(&refresh)
 	return s, nil
+}
+
+// refresh reads a few units again into the index.
+func (s *UnitService) refresh(ctx context.Context, ids []int64) {
+	for _, id := range ids {
+		u, err := s.db.findUnit(ctx, s.db.read, id, false)
+		if err != nil {
+			// The periodic reload will catch up; say why it had to.
+			slog.Warn("refreshing a unit in the fleet index", "unit", id, "err", err)
+			continue
+		}
+		s.index.Upsert(u)
+	}
 }
 
 // Policy is the dispatch policy in force.

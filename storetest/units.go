@@ -107,6 +107,14 @@ func testDispatchFlow(t *testing.T, s *services) {
 	if inc.Outcome != yaqaza.OutcomeArrest || bag.Status != yaqaza.UnitAvailable || bag.IncidentID != 0 {
 		t.Fatalf("after resolving: outcome %q, BAG-1 %s on %d", inc.Outcome, bag.Status, bag.IncidentID)
 	}
+	// … and at once for the next armed incident, not after the next reload.
+	next := mustSubmit(t, as(dispatcher), s, &yaqaza.ReportInput{Channel: yaqaza.ChannelCall, Text: "y", Location: inMedina})
+	if _, err := s.incidents.CorrectTriage(as(dispatcher), next.IncidentID, yaqaza.Correction{Category: &cat, Priority: &p1}); err != nil {
+		t.Fatal(err)
+	}
+	if recs, err = us.Recommend(as(dispatcher), next.IncidentID, 1); err != nil || len(recs) == 0 || recs[0].Unit.CallSign != "BAG-1" {
+		t.Fatalf("the freed BAG-1 is not recommended for the next armed incident: %+v %v", recs, err)
+	}
 	_, err = s.incidents.TransitionIncident(as(dispatcher), r.IncidentID, yaqaza.Transition{To: yaqaza.StatusClosed, Outcome: "magic"})
 	wantCode(t, err, yaqaza.EINVALID)
 }
