@@ -57,7 +57,7 @@ type DB struct {
 	// onUnitsChanged refreshes the fleet index after a transaction outside
 	// the unit service changed units (an incident resolved frees them).
 	onUnitsChanged atomic.Pointer[func(context.Context, []int64)]
-	stmts     map[string]*sql.Stmt // read-only after New
+	stmts          map[string]*sql.Stmt // read-only after New
 
 	pseudonymKey []byte
 	codes        *yaqaza.TrackingCodes
