@@ -86,7 +86,7 @@ func (s *Server) handleEvents(w http.ResponseWriter, r *http.Request) error {
 		for _, e := range events {
 			sent = e.ID
 			if visible(e.ZoneCode) {
-				writeEvent(w, e.ID, e.Kind, mustJSON(e))
+				w.Write(live.SSEFrame(e.ID, e.Kind, mustJSON(e)))
 			}
 		}
 		flusher.Flush()
@@ -113,7 +113,7 @@ func (s *Server) handleEvents(w http.ResponseWriter, r *http.Request) error {
 			if e.ID != 0 {
 				sent = e.ID
 			}
-			writeEvent(w, e.ID, e.Kind, e.Data)
+			w.Write(e.Frame())
 			// Send what else is queued in the same write.
 			for more := true; more; {
 				select {
@@ -126,7 +126,7 @@ func (s *Server) handleEvents(w http.ResponseWriter, r *http.Request) error {
 						if e.ID != 0 {
 							sent = e.ID
 						}
-						writeEvent(w, e.ID, e.Kind, e.Data)
+						w.Write(e.Frame())
 					}
 				default:
 					more = false
@@ -135,13 +135,6 @@ func (s *Server) handleEvents(w http.ResponseWriter, r *http.Request) error {
 			flusher.Flush()
 		}
 	}
-}
-
-func writeEvent(w http.ResponseWriter, id int64, kind string, data []byte) {
-	if id != 0 {
-		fmt.Fprintf(w, "id: %d\n", id)
-	}
-	fmt.Fprintf(w, "event: %s\ndata: %s\n\n", kind, data)
 }
 
 type flushFunc func()

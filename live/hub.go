@@ -4,6 +4,7 @@
 package live
 
 import (
+	"strconv"
 	"sync"
 	"sync/atomic"
 )
@@ -15,6 +16,33 @@ type Event struct {
 	Zone string `json:"zone,omitempty"`
 	// Data is the event as JSON (a yaqaza.TimelineEvent).
 	Data []byte `json:"-"`
+	// frame is the event as a server-sent-events message, made once by the
+	// hub for all its subscribers.
+	frame []byte
+}
+
+// Frame is the event as a server-sent-events message.
+func (e Event) Frame() []byte {
+	if e.frame != nil {
+		return e.frame
+	}
+	return SSEFrame(e.ID, e.Kind, e.Data)
+}
+
+// SSEFrame writes one server-sent event: its id (none when 0), its kind as
+// the event name, and its data on one line (JSON has no raw newline).
+func SSEFrame(id int64, kind string, data []byte) []byte {
+	b := make([]byte, 0, len(data)+len(kind)+40)
+	if id != 0 {
+		b = append(b, "id: "...)
+		b = strconv.AppendInt(b, id, 10)
+		b = append(b, '\n')
+	}
+	b = append(b, "event: "...)
+	b = append(b, kind...)
+	b = append(b, "\ndata: "...)
+	b = append(b, data...)
+	return append(b, "\n\n"...)
 }
 
 // Hub fans events out to subscribers. A subscriber that falls behind is
@@ -72,6 +100,7 @@ func (h *Hub) Publish(e Event) {
 			break
 		}
 	}
+	e.frame = SSEFrame(e.ID, e.Kind, e.Data)
 	h.mu.RLock()
 	var lagging []*Sub
 	for s := range h.subs {

@@ -7,7 +7,7 @@ import (
 
 func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
-		return usageError{"bench: which benchmark? (intake, triage, dispatch)"}
+		return usageError{"bench: which benchmark? (intake, triage, dispatch, events)"}
 	}
 	switch args[0] {
 	case "intake":
@@ -16,6 +16,8 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return runBenchTriage(ctx, args[1:], stdout, stderr)
 	case "dispatch":
 		return runBenchDispatch(ctx, args[1:], stdout, stderr)
+	case "events":
+		return runBenchEvents(ctx, args[1:], stdout, stderr)
 	}
 	return usageError{"bench: unknown benchmark " + args[0]}
 }

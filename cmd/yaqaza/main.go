@@ -10,6 +10,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"runtime/pprof"
 	"syscall"
 
 	"github.com/yaqaza/yaqaza"
@@ -39,7 +40,9 @@ YAQAZA_POSTGRES) every node shares one PostgreSQL database instead.
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	stopProfile := startProfile(os.Getenv("YAQAZA_CPUPROFILE"))
 	err := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	stopProfile()
 	stop()
 	if err != nil {
 		var ue usageError
@@ -49,6 +52,26 @@ func main() {
 		}
 		fmt.Fprintf(os.Stderr, "yaqaza: %s\n", message(err))
 		os.Exit(1)
+	}
+}
+
+// startProfile writes a CPU profile of the whole run to path, for the
+// engineers chasing where a benchmark's time goes; nothing when path is "".
+func startProfile(path string) (stop func()) {
+	if path == "" {
+		return func() {}
+	}
+	f, err := os.Create(path)
+	if err == nil {
+		err = pprof.StartCPUProfile(f)
+	}
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "yaqaza: no CPU profile: %v\n", err)
+		return func() {}
+	}
+	return func() {
+		pprof.StopCPUProfile()
+		f.Close()
 	}
 }
 
