@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/signal"
 	"runtime/pprof"
+	"strings"
 	"syscall"
 
 	"github.com/yaqaza/yaqaza"
@@ -46,6 +47,11 @@ func main() {
 	stop()
 	if err != nil {
 		var ue usageError
+		var help helpRequested
+		if errors.As(err, &help) {
+			fmt.Fprint(os.Stdout, help.text)
+			return
+		}
 		if errors.As(err, &ue) {
 			fmt.Fprintf(os.Stderr, "yaqaza: %v\n\n%s", err, usage)
 			os.Exit(2)
@@ -131,7 +137,18 @@ func newFlags(name string) *flag.FlagSet {
 
 func parseFlags(fs *flag.FlagSet, args []string) error {
 	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			var b strings.Builder
+			fs.SetOutput(&b)
+			fs.PrintDefaults()
+			return helpRequested{fmt.Sprintf("Usage: yaqaza %s [flags]\n\n%s", fs.Name(), b.String())}
+		}
 		return usageError{fmt.Sprintf("%s: %v", fs.Name(), err)}
 	}
 	return nil
 }
+
+// helpRequested is a command's --help: its flags, printed, and no error.
+type helpRequested struct{ text string }
+
+func (h helpRequested) Error() string { return h.text }
