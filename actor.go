@@ -50,6 +50,9 @@ type Actor struct {
 	Role Role   `json:"role,omitempty"`
 	// Zones scopes the actor to these zone codes; empty means the whole jurisdiction.
 	Zones []string `json:"zones,omitempty"`
+	// MustChangePassword: a person signed in with a one-time password may
+	// do nothing but choose their own.
+	MustChangePassword bool `json:"-"`
 }
 
 // Authenticated reports whether the actor presented a credential or is the system.

@@ -169,14 +169,29 @@ type Incident struct {
 	Deadline *Deadline `json:"deadline,omitempty"`
 	// InformedAt is when its reporters were told how it ended.
 	InformedAt *time.Time `json:"informed_at,omitempty"`
-	Version    int64      `json:"version"`
-	CreatedAt  time.Time  `json:"created_at"`
-	UpdatedAt  time.Time  `json:"updated_at"`
+	// ClearedAt is when a district head or the command cleared the incident
+	// for publication: from then the communications office sees it.
+	ClearedAt *time.Time `json:"cleared_at,omitempty"`
+	Version   int64      `json:"version"`
+	CreatedAt time.Time  `json:"created_at"`
+	UpdatedAt time.Time  `json:"updated_at"`
 
 	// Filled by FindIncidentByID.
 	Reports     []*Report        `json:"reports,omitempty"`
 	Timeline    []*TimelineEvent `json:"timeline,omitempty"`
 	Assignments []*Assignment    `json:"assignments,omitempty"`
+	Statements  []*Statement     `json:"statements,omitempty"`
+}
+
+// Statement is what the communications office published about an
+// incident, in one language, redacted of personal data.
+type Statement struct {
+	ID          int64     `json:"id"`
+	IncidentID  int64     `json:"incident_id"`
+	Language    string    `json:"language"`
+	Text        string    `json:"text"`
+	PublishedAt time.Time `json:"published_at"`
+	PublishedBy string    `json:"published_by"`
 }
 
 // Deadline is an incident's next deadline.
@@ -285,7 +300,7 @@ type IncidentPage struct {
 // IncidentService reads and changes incidents.
 type IncidentService interface {
 	// FindIncidentByID returns an incident with its reports and timeline.
-	// ENOTFOUND if it does not exist or the actor may not see it.
+	// ENOTFOUND if it does not exist, EFORBIDDEN if the actor may not see it.
 	FindIncidentByID(ctx context.Context, id int64) (*Incident, error)
 
 	// FindIncidents lists incidents matching the filter, newest first.
@@ -305,6 +320,35 @@ type IncidentService interface {
 	// new one; both timelines record it. ECONFLICT when it is the
 	// incident's only report.
 	SplitReport(ctx context.Context, reportID int64, reason string) (*Incident, error)
+
+	// ClearForPublication lets the communications office see an incident,
+	// or takes that back.
+	ClearForPublication(ctx context.Context, id int64, cleared bool) (*Incident, error)
+
+	// PublishStatement publishes a statement on a cleared incident,
+	// redacted of personal data.
+	PublishStatement(ctx context.Context, id int64, language, text string) (*Statement, error)
+
+	// PublicStatements lists what was published, newest first; public.
+	PublicStatements(ctx context.Context, limit int) ([]*Statement, error)
+
+	// Stats are the indicators of the caller's zones.
+	Stats(ctx context.Context) (*Stats, error)
+
+	// ExportIncidents returns every incident the filter matches, shaped to
+	// the caller's view; the export is audited.
+	ExportIncidents(ctx context.Context, f IncidentFilter) ([]*Incident, error)
+}
+
+// Stats are the indicators of a set of zones at a moment.
+type Stats struct {
+	At             time.Time      `json:"at"`
+	Open           int            `json:"open"`
+	Late           int            `json:"late"` // open incidents past their deadline
+	ByStatus       map[Status]int `json:"by_status"`
+	OpenByZone     map[string]int `json:"open_by_zone"`
+	OpenByPriority map[string]int `json:"open_by_priority"`
+	DroppedPosts7d int64          `json:"dropped_posts_7d"`
 }
 
 // Correction is an operator's correction of triage. Nil fields stay.

@@ -17,6 +17,8 @@ const (
 	EventUnitStatus      = "unit.status"
 	EventEscalated       = "escalation.raised"
 	EventReportersTold   = "reporters.informed"
+	EventPublication     = "publication.changed"
+	EventStatement       = "statement.published"
 )
 
 // TimelineEvent is one change on an incident: who, when, what.

@@ -71,4 +71,13 @@ type TokenService interface {
 	Authenticate(ctx context.Context, secret string) (*Actor, error)
 	// CountTokens counts tokens that are neither revoked nor expired.
 	CountTokens(ctx context.Context) (int, error)
+	// FindTokens lists every token, revoked and expired ones too.
+	FindTokens(ctx context.Context) ([]*Token, error)
+	// RevokeToken ends a token at once on this node, and within seconds
+	// on the others.
+	RevokeToken(ctx context.Context, id int64) error
 }
+
+// DefaultTokenLifetime is how long a token lives when no expiry is given:
+// a credential that never expires outlives the reason it was made.
+const DefaultTokenLifetime = 365 * 24 * time.Hour

@@ -55,7 +55,7 @@ func TestWebhookDeliveredOnceAfterFailures(t *testing.T) {
 	defer recv.Close()
 
 	ctx := context.Background()
-	db, err := sqlite.Open(ctx, t.TempDir(), sqlstore.Config{})
+	db, err := sqlite.Open(ctx, t.TempDir(), sqlstore.Config{Keys: sqlstore.EphemeralKeys()})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -119,7 +119,7 @@ func TestReporterToldOnResolution(t *testing.T) {
 	}))
 	defer gateway.Close()
 	ctx := context.Background()
-	db, err := sqlite.Open(ctx, t.TempDir(), sqlstore.Config{})
+	db, err := sqlite.Open(ctx, t.TempDir(), sqlstore.Config{Keys: sqlstore.EphemeralKeys()})
 	if err != nil {
 		t.Fatal(err)
 	}

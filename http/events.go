@@ -2,6 +2,7 @@ package http
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -9,6 +10,7 @@ import (
 
 	"github.com/yaqaza/yaqaza"
 	"github.com/yaqaza/yaqaza/live"
+	"github.com/yaqaza/yaqaza/redact"
 )
 
 // EventLog is the store's event log, for catching up.
@@ -25,10 +27,14 @@ const heartbeat = 15 * time.Second
 // reconnects with Last-Event-ID (or ?after=) gets what it missed from the
 // store first, then the live stream, without a gap or a repeat.
 func (s *Server) handleEvents(w http.ResponseWriter, r *http.Request) error {
-	actor := yaqaza.ActorFromContext(r.Context())
-	if !actor.Authenticated() {
-		return yaqaza.Errorf(yaqaza.EUNAUTHORIZED, "live events need a credential")
+	actor, err := yaqaza.Authorize(r.Context(), yaqaza.ActReadIncidents)
+	if err != nil {
+		return err
 	}
+	if actor.View() < yaqaza.ViewPseudonymised {
+		return yaqaza.Errorf(yaqaza.EFORBIDDEN, "the %s role sees incidents cleared for publication, not the live stream", actor.Role)
+	}
+
 	if s.Hub == nil || s.EventLog == nil {
 		return yaqaza.Errorf(yaqaza.EUNAVAILABLE, "live events are not available on this node")
 	}
@@ -47,17 +53,7 @@ func (s *Server) handleEvents(w http.ResponseWriter, r *http.Request) error {
 		}
 		after = n
 	}
-	visible := func(zone string) bool {
-		if len(actor.Zones) == 0 {
-			return true
-		}
-		for _, z := range actor.Zones {
-			if z == zone {
-				return true
-			}
-		}
-		return false
-	}
+	visible := actor.InScope
 	// Subscribe first, then read the backlog: an event that arrives while
 	// the backlog is read is in both, and the id check drops the repeat.
 	sub := s.Hub.Subscribe(func(e live.Event) bool { return visible(e.Zone) }, 4096)
@@ -86,7 +82,7 @@ func (s *Server) handleEvents(w http.ResponseWriter, r *http.Request) error {
 		for _, e := range events {
 			sent = e.ID
 			if visible(e.ZoneCode) {
-				w.Write(live.SSEFrame(e.ID, e.Kind, mustJSON(e)))
+				w.Write(liveFrame(actor, live.Event{ID: e.ID, Kind: e.Kind, Data: mustJSON(e)}))
 			}
 		}
 		flusher.Flush()
@@ -113,7 +109,7 @@ func (s *Server) handleEvents(w http.ResponseWriter, r *http.Request) error {
 			if e.ID != 0 {
 				sent = e.ID
 			}
-			w.Write(e.Frame())
+			w.Write(liveFrame(actor, e))
 			// Send what else is queued in the same write.
 			for more := true; more; {
 				select {
@@ -126,7 +122,7 @@ func (s *Server) handleEvents(w http.ResponseWriter, r *http.Request) error {
 						if e.ID != 0 {
 							sent = e.ID
 						}
-						w.Write(e.Frame())
+						w.Write(liveFrame(actor, e))
 					}
 				default:
 					more = false
@@ -135,6 +131,24 @@ func (s *Server) handleEvents(w http.ResponseWriter, r *http.Request) error {
 			flusher.Flush()
 		}
 	}
+}
+
+// liveFrame is the hub's shared frame, or one redacted for the reader.
+func liveFrame(actor *yaqaza.Actor, e live.Event) []byte {
+	if actor.View() == yaqaza.ViewPseudonymised {
+		return live.SSEFrame(e.ID, e.Kind, redactEvent(e.Data))
+	}
+	return e.Frame()
+}
+
+// redactEvent redacts the free text of an event for pseudonymised readers.
+func redactEvent(data []byte) []byte {
+	var e yaqaza.TimelineEvent
+	if json.Unmarshal(data, &e) != nil {
+		return []byte("{}")
+	}
+	e.Detail, e.PublicMessage = redact.Text(e.Detail), redact.Text(e.PublicMessage)
+	return mustJSON(&e)
 }
 
 type flushFunc func()

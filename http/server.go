@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"net/http"
 	"runtime/debug"
-	"strings"
 	"time"
 
 	"github.com/yaqaza/yaqaza"
@@ -43,8 +42,19 @@ type Server struct {
 	EventLog EventLog
 	// Ready reports whether the node can take traffic (the store answers).
 	Ready func(ctx context.Context) error
+	// Users signs people in; Audit searches the trail.
+	Users yaqaza.UserService
+	Audit yaqaza.AuditService
+	// SecureCookies marks session cookies Secure: on, unless serving plain
+	// HTTP on loopback for development.
+	SecureCookies bool
 
 	Metrics *Metrics
+	// RateLimits bounds requests per client; nil serves without limits, as
+	// tests and benchmarks want. yaqaza serve sets NewRateLimits().
+	RateLimits *RateLimits
+	// TLS says the node itself serves HTTPS, so browsers are told to keep to it.
+	TLS bool
 }
 
 // Handler returns the routed, authenticated handler.
@@ -79,13 +89,37 @@ func (s *Server) Handler() http.Handler {
 	route("GET /api/v1/notifications", s.handleNotifications)
 	route("GET /api/v1/zones", s.handleZones)
 	route("GET /api/v1/categories", s.handleCategories)
+	route("POST /api/v1/incidents/{id}/publication", s.handlePublication)
+	route("POST /api/v1/incidents/{id}/statements", s.handlePublishStatement)
+	route("GET /api/v1/statements", s.handlePublicStatements)
+	route("GET /api/v1/stats", s.handleStats)
+	route("GET /api/v1/export/incidents.csv", s.handleExportIncidents)
+	route("POST /api/v1/session", s.handleSignIn)
+	route("GET /api/v1/session", s.handleSession)
+	route("DELETE /api/v1/session", s.handleSignOut)
+	route("POST /api/v1/session/password", s.handleChangePassword)
+	route("POST /api/v1/session/totp", s.handleStartTOTP)
+	route("POST /api/v1/session/totp/confirm", s.handleConfirmTOTP)
+	route("GET /api/v1/users", s.handleListUsers)
+	route("POST /api/v1/users", s.handleCreateUser)
+	route("POST /api/v1/users/{username}/disable", s.handleDisableUser)
+	route("POST /api/v1/users/{username}/reset", s.handleResetUser)
+	route("POST /api/v1/tokens", s.handleCreateToken)
+	route("DELETE /api/v1/tokens/{id}", s.handleRevokeToken)
+	route("GET /api/v1/audit", s.handleAudit)
+	route("GET /api/v1/audit/verify", s.handleAuditVerify)
 	route("GET /healthz", s.handleHealth)
 	route("GET /readyz", s.handleReady)
 	mux.Handle("GET /metrics", s.Metrics.Handler())
 	mux.Handle("/api/", handlerFunc(func(w http.ResponseWriter, r *http.Request) error {
 		return yaqaza.Errorf(yaqaza.ENOTFOUND, "no API endpoint %s %s", r.Method, r.URL.Path)
 	}))
-	return recoverPanics(s.authenticate(secureHeaders(mux)))
+	var h http.Handler = mux
+	if s.RateLimits != nil {
+		// Inside authenticate, so that a credential is limited per actor.
+		h = s.RateLimits.Middleware(nil)(h)
+	}
+	return recoverPanics(SecurityHeaders(s.TLS)(s.authenticate(h)))
 }
 
 // recoverPanics answers a request whose handler panicked with the one error
@@ -112,43 +146,6 @@ func (h handlerFunc) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if err := h(w, r); err != nil {
 		writeError(w, r, err)
 	}
-}
-
-// authenticate puts the request's actor in its context: the token's actor
-// for a valid bearer token, Anonymous for none. A token that is presented
-// but not valid is refused outright, even on public endpoints, so that a
-// client with a broken credential learns it at once.
-func (s *Server) authenticate(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		h := r.Header.Get("Authorization")
-		if h == "" {
-			next.ServeHTTP(w, r)
-			return
-		}
-		scheme, secret, ok := strings.Cut(h, " ")
-		if !ok || !strings.EqualFold(scheme, "Bearer") || secret == "" {
-			writeError(w, r, yaqaza.Errorf(yaqaza.EUNAUTHORIZED, "the Authorization header must be \"Bearer <token>\""))
-			return
-		}
-		actor, err := s.Tokens.Authenticate(r.Context(), strings.TrimSpace(secret))
-		if err != nil {
-			writeError(w, r, err)
-			return
-		}
-		next.ServeHTTP(w, r.WithContext(yaqaza.NewContextWithActor(r.Context(), actor)))
-	})
-}
-
-func secureHeaders(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		h := w.Header()
-		h.Set("X-Content-Type-Options", "nosniff")
-		h.Set("Referrer-Policy", "no-referrer")
-		if strings.HasPrefix(r.URL.Path, "/api/") {
-			h.Set("Cache-Control", "no-store")
-		}
-		next.ServeHTTP(w, r)
-	})
 }
 
 func (s *Server) handleHealth(w http.ResponseWriter, r *http.Request) error {

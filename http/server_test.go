@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/yaqaza/yaqaza"
+	"github.com/yaqaza/yaqaza/account"
 	"github.com/yaqaza/yaqaza/geo"
 	yhttp "github.com/yaqaza/yaqaza/http"
 	"github.com/yaqaza/yaqaza/live"
@@ -20,15 +21,16 @@ import (
 // testServer is a node on loopback over a real SQLite store, with the Fès pack.
 type testServer struct {
 	*httptest.Server
-	db    *sqlstore.DB
-	admin string // an admin token
-	taker string // a call-taker token
+	db         *sqlstore.DB
+	admin      string // an admin token
+	taker      string // a call-taker token
+	dispatcher string // a dispatcher token
 }
 
 func newTestServer(t testing.TB) *testServer {
 	t.Helper()
 	ctx := context.Background()
-	db, err := sqlite.Open(ctx, t.TempDir(), sqlstore.Config{})
+	db, err := sqlite.Open(ctx, t.TempDir(), sqlstore.Config{Keys: sqlstore.EphemeralKeys()})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -55,7 +57,10 @@ func newTestServer(t testing.TB) *testServer {
 		Packs:     packs,
 		Places:    packs,
 		Ready:     db.Ping,
+		Users:     sqlstore.NewUserService(db),
+		Audit:     sqlstore.NewAuditService(db),
 	}
+	db.PasswordParams = account.Params{Memory: 64, Time: 1, Threads: 1} // cheap: the account package tests the real costs
 	units, err := sqlstore.NewUnitService(ctx, db, zones, nil)
 	if err != nil {
 		t.Fatal(err)
@@ -70,6 +75,7 @@ func newTestServer(t testing.TB) *testServer {
 	t.Cleanup(ts.Close)
 	_, ts.admin, _ = tokens.CreateToken(system, yaqaza.TokenInput{Name: "admin", Role: yaqaza.RoleAdmin})
 	_, ts.taker, _ = tokens.CreateToken(system, yaqaza.TokenInput{Name: "desk-3", Role: yaqaza.RoleCallTaker})
+	_, ts.dispatcher, _ = tokens.CreateToken(system, yaqaza.TokenInput{Name: "dispatch-1", Role: yaqaza.RoleDispatcher})
 	return ts
 }
 

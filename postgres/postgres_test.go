@@ -58,8 +58,9 @@ func openNodes(t testing.TB, n int) []*sqlstore.DB {
 	q.Set("search_path", schema)
 	u.RawQuery = q.Encode()
 	var dbs []*sqlstore.DB
+	keys := sqlstore.EphemeralKeys() // every node holds the same keyring
 	for i := 0; i < n; i++ {
-		db, err := postgres.Open(context.Background(), u.String(), sqlstore.Config{})
+		db, err := postgres.Open(context.Background(), u.String(), sqlstore.Config{Keys: keys})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -10,7 +10,7 @@ import (
 )
 
 func open(t testing.TB) *sqlstore.DB {
-	db, err := sqlite.Open(context.Background(), t.TempDir(), sqlstore.Config{})
+	db, err := sqlite.Open(context.Background(), t.TempDir(), sqlstore.Config{Keys: sqlstore.EphemeralKeys()})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -35,9 +35,9 @@ func TestCommitsAreSynced(t *testing.T) {
 
 func TestShared(t *testing.T) {
 	storetest.RunShared(t, func(t testing.TB) func() *sqlstore.DB {
-		dir := t.TempDir()
+		dir, keys := t.TempDir(), sqlstore.EphemeralKeys() // the same keys after a restart
 		return func() *sqlstore.DB {
-			db, err := sqlite.Open(context.Background(), dir, sqlstore.Config{})
+			db, err := sqlite.Open(context.Background(), dir, sqlstore.Config{Keys: keys})
 			if err != nil {
 				t.Fatal(err)
 			}

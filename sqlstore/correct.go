@@ -11,7 +11,7 @@ import (
 
 // CorrectTriage implements yaqaza.IncidentService.
 func (s *IncidentService) CorrectTriage(ctx context.Context, id int64, c yaqaza.Correction) (*yaqaza.Incident, error) {
-	actor, err := requireAuth(ctx)
+	actor, err := yaqaza.Authorize(ctx, yaqaza.ActTriage)
 	if err != nil {
 		return nil, err
 	}
@@ -23,6 +23,14 @@ func (s *IncidentService) CorrectTriage(ctx context.Context, id int64, c yaqaza.
 		inc, err := s.db.findIncident(ctx, tx, id, true)
 		if err != nil {
 			return err
+		}
+		if _, err := yaqaza.AuthorizeIn(ctx, yaqaza.ActTriage, inc.ZoneCode); err != nil {
+			return err
+		}
+		if c.Zone != nil {
+			if _, err := yaqaza.AuthorizeIn(ctx, yaqaza.ActTriage, *c.Zone); err != nil {
+				return err
+			}
 		}
 		if c.Version != 0 && c.Version != inc.Version {
 			return yaqaza.Errorf(yaqaza.ECONFLICT, "incident %d was changed by someone else (it is at version %d, you had %d): reload it", id, inc.Version, c.Version)
@@ -143,7 +151,7 @@ func orDash(s string) string {
 
 // SplitReport implements yaqaza.IncidentService.
 func (s *IncidentService) SplitReport(ctx context.Context, reportID int64, reason string) (*yaqaza.Incident, error) {
-	actor, err := requireAuth(ctx)
+	actor, err := yaqaza.Authorize(ctx, yaqaza.ActTriage)
 	if err != nil {
 		return nil, err
 	}
@@ -164,6 +172,9 @@ func (s *IncidentService) SplitReport(ctx context.Context, reportID int64, reaso
 		from = rep.IncidentID
 		inc, err := s.db.findIncident(ctx, tx, from, true)
 		if err != nil {
+			return err
+		}
+		if _, err := yaqaza.AuthorizeIn(ctx, yaqaza.ActTriage, inc.ZoneCode); err != nil {
 			return err
 		}
 		if !inc.Status.Open() {

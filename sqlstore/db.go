@@ -18,6 +18,8 @@ import (
 	"time"
 
 	"github.com/yaqaza/yaqaza"
+	"github.com/yaqaza/yaqaza/account"
+	"github.com/yaqaza/yaqaza/seal"
 )
 
 // Dialect names the SQL engine behind a DB.
@@ -49,6 +51,11 @@ type DB struct {
 	OnCommit func(reports int, d time.Duration)
 	// Messages writes the texts of notifications (plain English when nil).
 	Messages yaqaza.Messenger
+	// PasswordParams are the argon2id costs of new password hashes (the
+	// default when zero; tests make them cheap).
+	PasswordParams account.Params
+	// Lockout is when repeated failed sign-ins lock an account.
+	Lockout account.Lockout
 
 	committer *committer
 	clusterer yaqaza.Clusterer
@@ -60,6 +67,10 @@ type DB struct {
 	stmts          map[string]*sql.Stmt // read-only after New
 
 	pseudonymKey []byte
+	csrfKey      []byte
+	keys         *seal.Keyring
+	dummyOnce    sync.Once
+	dummy        string
 	codes        *yaqaza.TrackingCodes
 
 	dropped                 droppedCounts
@@ -72,6 +83,8 @@ type DB struct {
 type Config struct {
 	// MaxBatch caps how many reports one group commit writes (default 1000).
 	MaxBatch int
+	// Keys seal personal data at rest. Required.
+	Keys *seal.Keyring
 }
 
 // New wraps the two handles. The schema must already be migrated. read may be
@@ -80,6 +93,9 @@ func New(ctx context.Context, dialect Dialect, write, read *sql.DB, cfg Config) 
 	if cfg.MaxBatch <= 0 {
 		cfg.MaxBatch = 1000
 	}
+	if cfg.Keys == nil {
+		return nil, errNoKeys
+	}
 	db := &DB{
 		Dialect: dialect,
 		write:   write,
@@ -87,6 +103,7 @@ func New(ctx context.Context, dialect Dialect, write, read *sql.DB, cfg Config) 
 		Now:     time.Now,
 		stmts:   map[string]*sql.Stmt{},
 		events:  make(chan struct{}, 1),
+		keys:    cfg.Keys,
 	}
 	key, err := db.setting(ctx, "pseudonym_key", func() string {
 		var b [32]byte
@@ -114,6 +131,18 @@ func New(ctx context.Context, dialect Dialect, write, read *sql.DB, cfg Config) 
 	}
 	if db.codes, err = yaqaza.NewTrackingCodes(raw); err != nil {
 		return nil, err
+	}
+	// CSRF tokens are an HMAC of the session under this key.
+	ckey, err := db.setting(ctx, "csrf_key", func() string {
+		var b [32]byte
+		rand.Read(b[:])
+		return hex.EncodeToString(b[:])
+	})
+	if err != nil {
+		return nil, err
+	}
+	if db.csrfKey, err = hex.DecodeString(ckey); err != nil {
+		return nil, errors.New("sqlstore: stored CSRF key is not hex")
 	}
 	if err := db.prepareHot(ctx); err != nil {
 		return nil, err
@@ -338,3 +367,10 @@ func (db *DB) Durability(ctx context.Context) (map[string]string, error) {
 	}
 	return out, nil
 }
+
+// Handle is the write handle, for maintenance tools and tests that must
+// reach the database behind the services' back.
+func (db *DB) Handle() *sql.DB { return db.write }
+
+// Rebind writes a query with ? placeholders in the store's dialect.
+func (db *DB) Rebind(query string) string { return db.q(query) }

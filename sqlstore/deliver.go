@@ -40,7 +40,7 @@ func (db *DB) ClaimNotifications(ctx context.Context, now time.Time, n int, leas
 			return err
 		}
 		rows, err = tx.QueryContext(ctx, db.q(`SELECT id, created_at, channel, recipient, subject, body, data, secret, incident_id,
-			report_id, attempts FROM notifications WHERE id IN (`+in+`) ORDER BY id`), ids...)
+			report_id, attempts, dedup_key FROM notifications WHERE id IN (`+in+`) ORDER BY id`), ids...)
 		if err != nil {
 			return err
 		}
@@ -50,8 +50,16 @@ func (db *DB) ClaimNotifications(ctx context.Context, now time.Time, n int, leas
 			var created int64
 			var data, secret sql.NullString
 			var incident, report sql.NullInt64
+			var dedup string
 			if err := rows.Scan(&m.ID, &created, &m.Channel, &m.Recipient, &m.Subject, &m.Body, &data, &secret, &incident,
-				&report, &m.Attempts); err != nil {
+				&report, &m.Attempts, &dedup); err != nil {
+				return err
+			}
+			var err error
+			if m.Recipient, err = db.openOutbox(m.Recipient, "recipient", dedup); err != nil {
+				return err
+			}
+			if secret, err = db.openColumn(secret, outboxAAD("secret", dedup)); err != nil {
 				return err
 			}
 			m.CreatedAt, m.IncidentID, m.ReportID, m.Secret, m.Status = fromMillis(created), incident.Int64, report.Int64, secret.String, "pending"

@@ -11,7 +11,7 @@ import (
 
 // Assign implements yaqaza.DispatchService.
 func (s *UnitService) Assign(ctx context.Context, incidentID int64, in yaqaza.AssignInput) (*yaqaza.Incident, error) {
-	actor, err := requireAuth(ctx)
+	actor, err := yaqaza.Authorize(ctx, yaqaza.ActDispatch)
 	if err != nil {
 		return nil, err
 	}
@@ -23,6 +23,9 @@ func (s *UnitService) Assign(ctx context.Context, incidentID int64, in yaqaza.As
 	err = s.db.withTx(ctx, func(tx *sql.Tx) error {
 		inc, err := s.db.findIncident(ctx, tx, incidentID, true)
 		if err != nil {
+			return err
+		}
+		if _, err := yaqaza.AuthorizeIn(ctx, yaqaza.ActDispatch, inc.ZoneCode); err != nil {
 			return err
 		}
 		if !inc.Status.Open() || inc.Status == yaqaza.StatusResolved {

@@ -126,9 +126,19 @@ func (db *DB) enqueue(ctx context.Context, tx *sql.Tx, n yaqaza.Notification, de
 	if len(n.Data) > 0 {
 		data = sql.NullString{String: string(n.Data), Valid: true}
 	}
-	_, err := tx.ExecContext(ctx, db.q(`INSERT INTO notifications (created_at, channel, recipient, subject, body, data, secret,
+	// Recipients (a reporter's phone) and webhook secrets are sealed,
+	// bound to the message's unique key.
+	recipient, err := db.sealSecret(n.Recipient, outboxAAD("recipient", dedup))
+	if err != nil {
+		return err
+	}
+	secret, err := db.sealColumn(nullString(n.Secret), outboxAAD("secret", dedup))
+	if err != nil {
+		return err
+	}
+	_, err = tx.ExecContext(ctx, db.q(`INSERT INTO notifications (created_at, channel, recipient, subject, body, data, secret,
 		dedup_key, incident_id, report_id, next_attempt_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (dedup_key) DO NOTHING`),
-		toMillis(now), n.Channel, n.Recipient, n.Subject, n.Body, data, nullString(n.Secret), dedup, nullInt(n.IncidentID),
+		toMillis(now), n.Channel, recipient, n.Subject, n.Body, data, secret, dedup, nullInt(n.IncidentID),
 		nullInt(n.ReportID), toMillis(now))
 	return err
 }
@@ -154,9 +164,10 @@ func (db *DB) subscribers(ctx context.Context, q querier, role yaqaza.Role, zone
 	return out, rows.Err()
 }
 
-// AddSubscriber registers someone to be told of escalations. Admins only.
+// AddSubscriber registers someone to be told of escalations.
 func (db *DB) AddSubscriber(ctx context.Context, s yaqaza.Subscriber) (*yaqaza.Subscriber, error) {
-	if _, err := requireAdmin(ctx, "add notification subscribers"); err != nil {
+	actor, err := requireConfigure(ctx)
+	if err != nil {
 		return nil, err
 	}
 	if err := s.Validate(); err != nil {
@@ -165,15 +176,19 @@ func (db *DB) AddSubscriber(ctx context.Context, s yaqaza.Subscriber) (*yaqaza.S
 	if s.Language == "" {
 		s.Language = "fr"
 	}
-	err := db.withTx(ctx, func(tx *sql.Tx) error {
+	err = db.withTx(ctx, func(tx *sql.Tx) error {
 		if s.Zone != "" {
 			if err := db.mustExist(ctx, tx, "zones", s.Zone, "zone"); err != nil {
 				return err
 			}
 		}
-		return tx.QueryRowContext(ctx, db.q(`INSERT INTO contacts (name, role, zone_code, channel, address, language, secret)
+		if err := tx.QueryRowContext(ctx, db.q(`INSERT INTO contacts (name, role, zone_code, channel, address, language, secret)
 			VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id`), s.Name, s.Role, nullString(s.Zone), s.Channel, s.Address, s.Language,
-			nullString(s.Secret)).Scan(&s.ID)
+			nullString(s.Secret)).Scan(&s.ID); err != nil {
+			return err
+		}
+		return db.audit(ctx, tx, db.Now(), auditOf(ctx, actor, "config.subscriber", object("subscriber", s.ID), s.Zone,
+			fmt.Sprintf("%s (%s) by %s", s.Name, s.Role, s.Channel)))
 	})
 	if err != nil {
 		return nil, err
@@ -205,17 +220,24 @@ func (plainMessages) Reporter(_ string, st yaqaza.PublicStatus, code, msg string
 	return "Your report " + code, body
 }
 
-// FindNotifications lists the outbox, newest last; incidentID 0 for all. Admins only.
+// FindNotifications lists the outbox, newest last; incidentID 0 for all.
 func (db *DB) FindNotifications(ctx context.Context, incidentID int64) ([]yaqaza.Notification, error) {
-	if _, err := requireAdmin(ctx, "read the notification outbox"); err != nil {
+	actor, err := yaqaza.Authorize(ctx, yaqaza.ActReadFollowup)
+	if err != nil {
 		return nil, err
 	}
 	where, args := "1 = 1", []any{}
 	if incidentID != 0 {
 		where, args = "incident_id = ?", []any{incidentID}
 	}
+	if !actor.Prefecture() { // a district's own incidents only
+		where += " AND incident_id IN (SELECT id FROM incidents WHERE zone_code IN (" + placeholders(len(actor.Zones)) + "))"
+		for _, z := range actor.Zones {
+			args = append(args, z)
+		}
+	}
 	rows, err := db.read.QueryContext(ctx, db.q(`SELECT id, created_at, channel, recipient, subject, body, incident_id, report_id,
-		status, attempts, last_error, sent_at FROM notifications WHERE `+where+` ORDER BY id`), args...)
+		status, attempts, last_error, sent_at, dedup_key FROM notifications WHERE `+where+` ORDER BY id`), args...)
 	if err != nil {
 		return nil, err
 	}
@@ -226,9 +248,18 @@ func (db *DB) FindNotifications(ctx context.Context, incidentID int64) ([]yaqaza
 		var created int64
 		var incident, report, sent sql.NullInt64
 		var lastErr sql.NullString
+		var dedup string
 		if err := rows.Scan(&n.ID, &created, &n.Channel, &n.Recipient, &n.Subject, &n.Body, &incident, &report,
-			&n.Status, &n.Attempts, &lastErr, &sent); err != nil {
+			&n.Status, &n.Attempts, &lastErr, &sent, &dedup); err != nil {
 			return nil, err
+		}
+		switch {
+		case report.Valid && !actor.Can(yaqaza.ActReadPersonal):
+			n.Recipient = "(the reporter)"
+		default:
+			if n.Recipient, err = db.openOutbox(n.Recipient, "recipient", dedup); err != nil {
+				return nil, err
+			}
 		}
 		n.CreatedAt, n.IncidentID, n.ReportID, n.LastError, n.SentAt = fromMillis(created), incident.Int64, report.Int64, lastErr.String, timePtr(sent)
 		out = append(out, n)

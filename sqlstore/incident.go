@@ -21,14 +21,23 @@ var _ yaqaza.IncidentService = (*IncidentService)(nil)
 // NewIncidentService returns the incident service.
 func NewIncidentService(db *DB) *IncidentService { return &IncidentService{db: db} }
 
-// FindIncidentByID implements yaqaza.IncidentService.
+// FindIncidentByID implements yaqaza.IncidentService. The incident is
+// shaped to the reader's view; a read that shows reporters' contact
+// details or media is audited.
 func (s *IncidentService) FindIncidentByID(ctx context.Context, id int64) (*yaqaza.Incident, error) {
-	if _, err := requireAuth(ctx); err != nil {
+	actor, err := yaqaza.Authorize(ctx, yaqaza.ActReadIncidents)
+	if err != nil {
 		return nil, err
 	}
 	inc, err := s.db.findIncident(ctx, s.db.read, id, false)
 	if err != nil {
 		return nil, err
+	}
+	if _, err := yaqaza.AuthorizeIn(ctx, yaqaza.ActReadIncidents, inc.ZoneCode); err != nil {
+		return nil, err
+	}
+	if actor.View() == yaqaza.ViewPublished && inc.ClearedAt == nil {
+		return nil, yaqaza.Errorf(yaqaza.EFORBIDDEN, "incident %d is not cleared for publication", id)
 	}
 	if inc.Reports, err = s.db.findReports(ctx, s.db.read, `r.incident_id = ?`, id); err != nil {
 		return nil, err
@@ -39,7 +48,25 @@ func (s *IncidentService) FindIncidentByID(ctx context.Context, id int64) (*yaqa
 	if inc.Assignments, err = s.db.findAssignments(ctx, s.db.read, id); err != nil {
 		return nil, err
 	}
-	return inc, nil
+	if inc.Statements, err = s.db.findStatements(ctx, s.db.read, `incident_id = ?`, id); err != nil {
+		return nil, err
+	}
+	out := yaqaza.ShapeIncident(actor, inc)
+	if actor.Can(yaqaza.ActReadPersonal) && actor.View() == yaqaza.ViewOperational {
+		var with []string
+		for _, r := range out.Reports {
+			if r.HoldsPersonal() {
+				with = append(with, strconv.FormatInt(r.ID, 10))
+			}
+		}
+		if len(with) > 0 {
+			if err := s.db.auditAlone(ctx, auditOf(ctx, actor, "personal.read", object("incident", id), inc.ZoneCode,
+				"contact details or media of reports "+strings.Join(with, ", "))); err != nil {
+				return nil, err
+			}
+		}
+	}
+	return out, nil
 }
 
 func (db *DB) findIncident(ctx context.Context, q querier, id int64, lock bool) (*yaqaza.Incident, error) {
@@ -61,8 +88,25 @@ const (
 
 // FindIncidents implements yaqaza.IncidentService.
 func (s *IncidentService) FindIncidents(ctx context.Context, f yaqaza.IncidentFilter) (*yaqaza.IncidentPage, error) {
-	if _, err := requireAuth(ctx); err != nil {
+	actor, err := yaqaza.Authorize(ctx, yaqaza.ActReadIncidents)
+	if err != nil {
 		return nil, err
+	}
+	// A scoped actor lists its own zones; asking for another is refused
+	// rather than silently answered with nothing.
+	if !actor.Prefecture() {
+		if len(f.Zones) == 0 {
+			f.Zones = actor.Zones
+		}
+		for _, z := range f.Zones {
+			if _, err := yaqaza.AuthorizeIn(ctx, yaqaza.ActReadIncidents, z); err != nil {
+				return nil, err
+			}
+		}
+	}
+	if strings.TrimSpace(f.Text) != "" && actor.View() != yaqaza.ViewOperational {
+		// Searching raw texts would find the personal data the view hides.
+		return nil, yaqaza.Errorf(yaqaza.EFORBIDDEN, "the %s role may not search report texts", actor.Role)
 	}
 	limit := f.Limit
 	switch {
@@ -120,6 +164,9 @@ func (s *IncidentService) FindIncidents(ctx context.Context, f yaqaza.IncidentFi
 		where = append(where, "EXISTS (SELECT 1 FROM reports r WHERE r.incident_id = i.id AND r.text "+s.db.likeOp()+" ? ESCAPE '\\')")
 		args = append(args, "%"+escapeLike(t)+"%")
 	}
+	if actor.View() == yaqaza.ViewPublished {
+		where = append(where, "i.cleared_at IS NOT NULL")
+	}
 	query := `SELECT ` + incidentColumns + ` FROM incidents i`
 	if len(where) > 0 {
 		query += " WHERE " + strings.Join(where, " AND ")
@@ -137,7 +184,7 @@ func (s *IncidentService) FindIncidents(ctx context.Context, f yaqaza.IncidentFi
 		if err != nil {
 			return nil, err
 		}
-		page.Incidents = append(page.Incidents, inc)
+		page.Incidents = append(page.Incidents, yaqaza.ShapeIncident(actor, inc))
 	}
 	if err := rows.Err(); err != nil {
 		return nil, err
@@ -174,7 +221,7 @@ func decodeCursor(c string) (int64, error) {
 
 // TransitionIncident implements yaqaza.IncidentService.
 func (s *IncidentService) TransitionIncident(ctx context.Context, id int64, t yaqaza.Transition) (*yaqaza.Incident, error) {
-	actor, err := requireAuth(ctx)
+	actor, err := yaqaza.Authorize(ctx, yaqaza.ActChangeIncident)
 	if err != nil {
 		return nil, err
 	}
@@ -200,6 +247,9 @@ func (s *IncidentService) TransitionIncident(ctx context.Context, id int64, t ya
 		}
 		inc, err := s.db.findIncident(ctx, tx, id, true)
 		if err != nil {
+			return err
+		}
+		if _, err := yaqaza.AuthorizeIn(ctx, yaqaza.ActChangeIncident, inc.ZoneCode); err != nil {
 			return err
 		}
 		if t.Version != 0 && t.Version != inc.Version {
@@ -290,6 +340,9 @@ func (s *IncidentService) mergeTarget(ctx context.Context, tx *sql.Tx, id int64)
 	if yaqaza.ErrorCode(err) == yaqaza.ENOTFOUND {
 		return nil, yaqaza.Invalidf("merge_into", "incident %d, to merge into, does not exist", id)
 	} else if err != nil {
+		return nil, err
+	}
+	if _, err := yaqaza.AuthorizeIn(ctx, yaqaza.ActChangeIncident, target.ZoneCode); err != nil {
 		return nil, err
 	}
 	if !target.Status.Open() || target.Status == yaqaza.StatusResolved {

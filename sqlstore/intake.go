@@ -39,8 +39,8 @@ type intakeItem struct {
 	assessJSON  sql.NullString
 	requestHash string
 	receivedAt  time.Time
-	actorID     string
-	actorName   string
+	actor       *yaqaza.Actor
+	remote      string // the client's address, for the audit trail
 	media       sql.NullString
 	reporter    sql.NullString
 	source      sql.NullString
@@ -169,14 +169,19 @@ func (s *ReportService) prepare(ctx context.Context, in *yaqaza.ReportInput) (*i
 	if err := in.Validate(now); err != nil {
 		return nil, err
 	}
-	if !in.Channel.Public() && !actor.Authenticated() {
-		return nil, yaqaza.Errorf(yaqaza.EUNAUTHORIZED, "channel %s needs a credential; only the web channel is open to the public", in.Channel)
+	if !in.Channel.Public() {
+		if !actor.Authenticated() {
+			return nil, yaqaza.Errorf(yaqaza.EUNAUTHORIZED, "channel %s needs a credential; only the web channel is open to the public", in.Channel)
+		}
+		if _, err := yaqaza.Authorize(ctx, yaqaza.ActSubmitReport); err != nil {
+			return nil, err
+		}
 	}
 	hash, err := requestHash(in)
 	if err != nil {
 		return nil, err
 	}
-	it := &intakeItem{in: in, requestHash: hash, receivedAt: now, actorID: actor.ID, actorName: actor.Name}
+	it := &intakeItem{in: in, requestHash: hash, receivedAt: now, actor: actor, remote: yaqaza.RemoteFromContext(ctx)}
 	if in.ReceivedAt != nil {
 		it.receivedAt = in.ReceivedAt.UTC()
 	}
@@ -272,9 +277,11 @@ func ownerOf(zone string) string {
 	return "desk:" + zone
 }
 
-// FindReportByID implements yaqaza.ReportService.
+// FindReportByID implements yaqaza.ReportService. The report is shaped to
+// the reader's view; a read that shows contact details or media is audited.
 func (s *ReportService) FindReportByID(ctx context.Context, id int64) (*yaqaza.Report, error) {
-	if _, err := requireAuth(ctx); err != nil {
+	actor, err := yaqaza.Authorize(ctx, yaqaza.ActReadIncidents)
+	if err != nil {
 		return nil, err
 	}
 	rs, err := s.db.findReports(ctx, s.db.read, `r.id = ?`, id)
@@ -284,5 +291,21 @@ func (s *ReportService) FindReportByID(ctx context.Context, id int64) (*yaqaza.R
 	if len(rs) == 0 {
 		return nil, yaqaza.Errorf(yaqaza.ENOTFOUND, "report %d not found", id)
 	}
-	return rs[0], nil
+	var zone sql.NullString
+	if err := s.db.read.QueryRowContext(ctx, s.db.q(`SELECT zone_code FROM incidents WHERE id = ?`), rs[0].IncidentID).Scan(&zone); err != nil {
+		return nil, err
+	}
+	if _, err := yaqaza.AuthorizeIn(ctx, yaqaza.ActReadIncidents, zone.String); err != nil {
+		return nil, err
+	}
+	r := yaqaza.ShapeReport(actor, rs[0])
+	if r == nil {
+		return nil, yaqaza.Errorf(yaqaza.EFORBIDDEN, "the %s role sees incidents cleared for publication, not reports", actor.Role)
+	}
+	if r.HoldsPersonal() {
+		if err := s.db.auditAlone(ctx, auditOf(ctx, actor, "personal.read", object("report", id), zone.String, "report with contact details or media")); err != nil {
+			return nil, err
+		}
+	}
+	return r, nil
 }

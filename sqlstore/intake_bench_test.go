@@ -16,7 +16,7 @@ import (
 // BenchmarkSubmitReport measures the store alone: concurrent submissions
 // through the group commit, without HTTP.
 func BenchmarkSubmitReport(b *testing.B) {
-	db, err := sqlite.Open(context.Background(), b.TempDir(), sqlstore.Config{})
+	db, err := sqlite.Open(context.Background(), b.TempDir(), sqlstore.Config{Keys: sqlstore.EphemeralKeys()})
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"errors"
+	"strconv"
 	"strings"
 
 	"github.com/yaqaza/yaqaza"
@@ -20,20 +21,14 @@ var _ yaqaza.ModelService = (*ModelService)(nil)
 // NewModelService returns the model service.
 func NewModelService(db *DB) *ModelService { return &ModelService{db: db} }
 
-func requireAdmin(ctx context.Context, what string) (*yaqaza.Actor, error) {
-	a, err := requireAuth(ctx)
-	if err != nil {
-		return nil, err
-	}
-	if a.Role != yaqaza.RoleAdmin {
-		return nil, yaqaza.Errorf(yaqaza.EFORBIDDEN, "only an admin may %s", what)
-	}
-	return a, nil
+// requireConfigure lets through who may change the configuration.
+func requireConfigure(ctx context.Context) (*yaqaza.Actor, error) {
+	return yaqaza.Authorize(ctx, yaqaza.ActConfigure)
 }
 
 // SaveModel implements yaqaza.ModelService.
 func (s *ModelService) SaveModel(ctx context.Context, name string, data []byte, metrics map[string]any) (*yaqaza.ModelInfo, error) {
-	actor, err := requireAdmin(ctx, "save a model")
+	actor, err := requireConfigure(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -49,9 +44,12 @@ func (s *ModelService) SaveModel(ctx context.Context, name string, data []byte, 
 		if err := tx.QueryRowContext(ctx, s.db.q(`SELECT coalesce(max(version), 0) + 1 FROM models WHERE name = ?`), name).Scan(&info.Version); err != nil {
 			return err
 		}
-		_, err := tx.ExecContext(ctx, s.db.q(`INSERT INTO models (name, version, created_at, created_by, metrics, data) VALUES (?, ?, ?, ?, ?, ?)`),
-			name, info.Version, toMillis(info.CreatedAt), actor.ID, string(m), data)
-		return err
+		if _, err := tx.ExecContext(ctx, s.db.q(`INSERT INTO models (name, version, created_at, created_by, metrics, data) VALUES (?, ?, ?, ?, ?, ?)`),
+			name, info.Version, toMillis(info.CreatedAt), actor.ID, string(m), data); err != nil {
+			return err
+		}
+		return s.db.audit(ctx, tx, info.CreatedAt, auditOf(ctx, actor, "config.model", "model:"+name, "",
+			"version "+strconv.Itoa(info.Version)))
 	})
 	if err != nil {
 		return nil, err
@@ -80,7 +78,7 @@ func (s *ModelService) LatestModel(ctx context.Context, name string) (*yaqaza.Mo
 
 // LabelledTexts implements yaqaza.ModelService.
 func (s *ModelService) LabelledTexts(ctx context.Context, model string) ([]yaqaza.LabelledText, error) {
-	if _, err := requireAdmin(ctx, "read training texts"); err != nil {
+	if _, err := requireConfigure(ctx); err != nil {
 		return nil, err
 	}
 	rows, err := s.db.read.QueryContext(ctx, s.db.q(`SELECT label, text, source, report_id, actor_id, created_at
@@ -105,7 +103,7 @@ func (s *ModelService) LabelledTexts(ctx context.Context, model string) ([]yaqaz
 
 // AddLabelledTexts implements yaqaza.ModelService.
 func (s *ModelService) AddLabelledTexts(ctx context.Context, texts []yaqaza.LabelledText) error {
-	actor, err := requireAdmin(ctx, "add training texts")
+	actor, err := requireConfigure(ctx)
 	if err != nil {
 		return err
 	}
@@ -123,7 +121,7 @@ func (s *ModelService) AddLabelledTexts(ctx context.Context, texts []yaqaza.Labe
 				return err
 			}
 		}
-		return nil
+		return s.db.audit(ctx, tx, s.db.Now(), auditOf(ctx, actor, "config.training", "", "", strconv.Itoa(len(texts))+" labelled texts added"))
 	})
 }
 

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"strconv"
 
 	"github.com/yaqaza/yaqaza"
@@ -33,12 +34,9 @@ type packHeader struct {
 
 // LoadPack implements yaqaza.PackService.
 func (s *PackService) LoadPack(ctx context.Context, p *yaqaza.Pack) error {
-	actor, err := requireAuth(ctx)
+	actor, err := requireConfigure(ctx)
 	if err != nil {
 		return err
-	}
-	if actor.Role != yaqaza.RoleAdmin {
-		return yaqaza.Errorf(yaqaza.EFORBIDDEN, "only an admin may load a jurisdiction pack")
 	}
 	if err := p.Validate(); err != nil {
 		return err
@@ -91,9 +89,12 @@ func (s *PackService) LoadPack(ctx context.Context, p *yaqaza.Pack) error {
 				return err
 			}
 		}
-		_, err := tx.ExecContext(ctx, s.db.q(`INSERT INTO settings (key, value) VALUES ('pack', ?)
-			ON CONFLICT (key) DO UPDATE SET value = excluded.value`), string(head))
-		return err
+		if _, err := tx.ExecContext(ctx, s.db.q(`INSERT INTO settings (key, value) VALUES ('pack', ?)
+			ON CONFLICT (key) DO UPDATE SET value = excluded.value`), string(head)); err != nil {
+			return err
+		}
+		return s.db.audit(ctx, tx, s.db.Now(), auditOf(ctx, actor, "config.pack", "pack:"+p.ID, "",
+			fmt.Sprintf("%d zones, %d categories, %d places, %d units", len(p.Zones), len(p.Categories), len(p.Gazetteer), len(p.Units))))
 	})
 }
 
@@ -187,13 +188,14 @@ func itoa(v int64) string { return strconv.FormatInt(v, 10) }
 // incident's deadline again under it. Admins only; an invalid policy (a
 // negative deadline, stages out of order) is refused and changes nothing.
 func (s *PackService) UpdateSLA(ctx context.Context, p *yaqaza.SLAPolicy) error {
-	if _, err := requireAdmin(ctx, "change the SLA policy"); err != nil {
+	actor, err := requireConfigure(ctx)
+	if err != nil {
 		return err
 	}
 	if err := p.Validate(); err != nil {
 		return err
 	}
-	err := s.db.withTx(ctx, func(tx *sql.Tx) error {
+	err = s.db.withTx(ctx, func(tx *sql.Tx) error {
 		var head string
 		if err := tx.QueryRowContext(ctx, `SELECT value FROM settings WHERE key = 'pack'`).Scan(&head); err != nil {
 			return yaqaza.Errorf(yaqaza.ENOTFOUND, "no jurisdiction pack is loaded")
@@ -229,6 +231,9 @@ func (s *PackService) UpdateSLA(ctx context.Context, p *yaqaza.SLAPolicy) error 
 			if err := s.db.replan(ctx, tx, id); err != nil {
 				return err
 			}
+		}
+		if err := s.db.audit(ctx, tx, s.db.Now(), auditOf(ctx, actor, "config.sla", "", "", string(b))); err != nil {
+			return err
 		}
 		return rows.Err()
 	})

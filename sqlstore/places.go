@@ -56,12 +56,9 @@ func (db *DB) findPlaces(ctx context.Context) ([]yaqaza.Place, error) {
 
 // AddPlace adds a place to the gazetteer. Only admins may.
 func (s *PackService) AddPlace(ctx context.Context, pl yaqaza.Place) error {
-	actor, err := requireAuth(ctx)
+	actor, err := requireConfigure(ctx)
 	if err != nil {
 		return err
-	}
-	if actor.Role != yaqaza.RoleAdmin {
-		return yaqaza.Errorf(yaqaza.EFORBIDDEN, "only an admin may extend the gazetteer")
 	}
 	if strings.TrimSpace(pl.Name) == "" || len(pl.Name) > 200 {
 		return yaqaza.Invalidf("name", "a place needs a name of 1 to 200 bytes")
@@ -83,5 +80,10 @@ func (s *PackService) AddPlace(ctx context.Context, pl yaqaza.Place) error {
 			return yaqaza.Invalidf("zone", "zone %q is not a zone of the jurisdiction", pl.Zone)
 		}
 	}
-	return s.db.withTx(ctx, func(tx *sql.Tx) error { return s.db.insertPlace(ctx, tx, pl, actor.ID) })
+	return s.db.withTx(ctx, func(tx *sql.Tx) error {
+		if err := s.db.insertPlace(ctx, tx, pl, actor.ID); err != nil {
+			return err
+		}
+		return s.db.audit(ctx, tx, s.db.Now(), auditOf(ctx, actor, "config.place", "", pl.Zone, pl.Name))
+	})
 }

@@ -19,7 +19,7 @@ type querier interface {
 const incidentColumns = `i.id, i.status, i.category, i.priority, i.priority_reason, i.zone_code, i.lat, i.lon,
 	i.summary, i.owner, i.report_count, i.merged_into, i.reason, i.public_message, i.version, i.created_at, i.updated_at,
 	i.category_reason, i.attention, i.attention_summary, i.flags, i.outcome, i.deadline_stage, i.deadline_at,
-	i.escalation_level, i.informed_at`
+	i.escalation_level, i.informed_at, i.cleared_at`
 
 type rowScanner interface{ Scan(dest ...any) error }
 
@@ -32,11 +32,11 @@ func scanIncident(row rowScanner) (*yaqaza.Incident, error) {
 	var created, updated int64
 	var flags string
 	var outcome, stage sql.NullString
-	var due, informed sql.NullInt64
+	var due, informed, cleared sql.NullInt64
 	var level int
 	if err := row.Scan(&inc.ID, &inc.Status, &inc.Category, &priority, &inc.PriorityReason, &zone, &lat, &lon,
 		&inc.Summary, &inc.Owner, &inc.ReportCount, &merged, &reason, &public, &inc.Version, &created, &updated,
-		&inc.CategoryReason, &inc.Attention, &inc.AttentionSummary, &flags, &outcome, &stage, &due, &level, &informed); err != nil {
+		&inc.CategoryReason, &inc.Attention, &inc.AttentionSummary, &flags, &outcome, &stage, &due, &level, &informed, &cleared); err != nil {
 		return nil, err
 	}
 	inc.Outcome = outcome.String
@@ -44,6 +44,7 @@ func scanIncident(row rowScanner) (*yaqaza.Incident, error) {
 		inc.Deadline = &yaqaza.Deadline{Stage: yaqaza.Stage(stage.String), Due: fromMillis(due.Int64), Level: level}
 	}
 	inc.InformedAt = timePtr(informed)
+	inc.ClearedAt = timePtr(cleared)
 	if flags != "" {
 		inc.Flags = strings.Split(flags, ",")
 	}
@@ -92,6 +93,12 @@ func (db *DB) findReports(ctx context.Context, q querier, where string, args ...
 		r.ExternalID, r.Language, r.Place = ext.String, lang.String, place.String
 		if lat.Valid && lon.Valid {
 			r.Location = &yaqaza.Point{Lat: lat.Float64, Lon: lon.Float64}
+		}
+		if media, err = db.openColumn(media, reportAAD("media", r.ID)); err != nil {
+			return nil, err
+		}
+		if reporter, err = db.openColumn(reporter, reportAAD("reporter", r.ID)); err != nil {
+			return nil, err
 		}
 		if err := unmarshalColumn(media, &r.Media); err != nil {
 			return nil, err
@@ -168,11 +175,22 @@ type timelineEntry struct {
 const sqlInsertTimeline = `INSERT INTO timeline (incident_id, at, actor_id, actor_name, kind, from_status, to_status,
 	report_id, other_incident_id, detail, public_message, unit_id, zone_code) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
 
+// addTimeline writes an event of the log, and the same change to the audit trail.
 func (db *DB) addTimeline(ctx context.Context, tx *sql.Tx, actor *yaqaza.Actor, at int64, e timelineEntry) error {
-	_, err := tx.ExecContext(ctx, db.q(sqlInsertTimeline), nullInt(e.incidentID), at, actor.ID, actor.Name, e.kind,
+	if _, err := tx.ExecContext(ctx, db.q(sqlInsertTimeline), nullInt(e.incidentID), at, actor.ID, actor.Name, e.kind,
 		nullString(string(e.from)), nullString(string(e.to)), nullInt(e.reportID), nullInt(e.otherID),
-		nullString(e.detail), nullString(e.public), nullInt(e.unitID), nullString(e.zone))
-	return err
+		nullString(e.detail), nullString(e.public), nullInt(e.unitID), nullString(e.zone)); err != nil {
+		return err
+	}
+	obj := object("incident", e.incidentID)
+	if e.incidentID == 0 && e.unitID != 0 {
+		obj = object("unit", e.unitID)
+	}
+	detail := e.detail
+	if e.from != "" || e.to != "" {
+		detail = strings.TrimSpace(string(e.from) + " → " + string(e.to) + ". " + detail)
+	}
+	return db.audit(ctx, tx, fromMillis(at), auditOf(ctx, actor, e.kind, obj, e.zone, detail))
 }
 
 func nullInt(v int64) sql.NullInt64 { return sql.NullInt64{Int64: v, Valid: v != 0} }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 	"strings"
 	"sync"
 	"time"
@@ -45,21 +46,33 @@ func NewTokenService(db *DB) *TokenService {
 // CreateToken implements yaqaza.TokenService. Only admins (and the system,
 // for the first credential and the CLI) may create tokens.
 func (s *TokenService) CreateToken(ctx context.Context, in yaqaza.TokenInput) (*yaqaza.Token, string, error) {
-	actor, err := requireAuth(ctx)
+	actor, err := yaqaza.Authorize(ctx, yaqaza.ActManageUsers)
 	if err != nil {
 		return nil, "", err
-	}
-	if actor.Role != yaqaza.RoleAdmin {
-		return nil, "", yaqaza.Errorf(yaqaza.EFORBIDDEN, "only an admin may create API tokens")
 	}
 	if err := in.Validate(); err != nil {
 		return nil, "", err
 	}
+	if in.ExpiresAt == nil {
+		exp := s.db.Now().Add(yaqaza.DefaultTokenLifetime).UTC()
+		in.ExpiresAt = &exp
+	}
 	secret := yaqaza.NewTokenSecret()
 	t := &yaqaza.Token{Name: in.Name, Role: in.Role, Zones: in.Zones, CreatedAt: s.db.Now().UTC(), CreatedBy: actor.ID, ExpiresAt: in.ExpiresAt}
-	err = s.db.write.QueryRowContext(ctx, s.db.q(`INSERT INTO api_tokens (name, role, zones, secret_hash, created_at, created_by, expires_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id`), t.Name, t.Role, strings.Join(t.Zones, ","), yaqaza.HashTokenSecret(secret),
-		toMillis(t.CreatedAt), t.CreatedBy, nullMillis(t.ExpiresAt)).Scan(&t.ID)
+	err = s.db.withTx(ctx, func(tx *sql.Tx) error {
+		for _, z := range in.Zones {
+			if err := s.db.mustExist(ctx, tx, "zones", z, "zones"); err != nil {
+				return err
+			}
+		}
+		if err := tx.QueryRowContext(ctx, s.db.q(`INSERT INTO api_tokens (name, role, zones, secret_hash, created_at, created_by, expires_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id`), t.Name, t.Role, strings.Join(t.Zones, ","), yaqaza.HashTokenSecret(secret),
+			toMillis(t.CreatedAt), t.CreatedBy, nullMillis(t.ExpiresAt)).Scan(&t.ID); err != nil {
+			return err
+		}
+		return s.db.audit(ctx, tx, t.CreatedAt, auditOf(ctx, actor, "token.create", object("token", t.ID), "",
+			fmt.Sprintf("%s, role %s, zones %s", t.Name, t.Role, strings.Join(t.Zones, ","))))
+	})
 	if err != nil {
 		return nil, "", err
 	}
@@ -107,6 +120,73 @@ func (s *TokenService) Authenticate(ctx context.Context, secret string) (*yaqaza
 	s.cache[hash] = cachedToken{actor: a, expiresAt: expires.Int64, until: now.Add(tokenCacheTTL)}
 	s.mu.Unlock()
 	return a, nil
+}
+
+// FindTokens implements yaqaza.TokenService.
+func (s *TokenService) FindTokens(ctx context.Context) ([]*yaqaza.Token, error) {
+	if _, err := yaqaza.Authorize(ctx, yaqaza.ActManageUsers); err != nil {
+		return nil, err
+	}
+	rows, err := s.db.read.QueryContext(ctx, `SELECT id, name, role, zones, created_at, created_by, expires_at, revoked_at
+		FROM api_tokens ORDER BY id`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []*yaqaza.Token{}
+	for rows.Next() {
+		var t yaqaza.Token
+		var zones string
+		var created int64
+		var expires, revoked sql.NullInt64
+		if err := rows.Scan(&t.ID, &t.Name, &t.Role, &zones, &created, &t.CreatedBy, &expires, &revoked); err != nil {
+			return nil, err
+		}
+		if zones != "" {
+			t.Zones = strings.Split(zones, ",")
+		}
+		t.CreatedAt, t.ExpiresAt, t.RevokedAt = fromMillis(created), timePtr(expires), timePtr(revoked)
+		out = append(out, &t)
+	}
+	return out, rows.Err()
+}
+
+// RevokeToken implements yaqaza.TokenService.
+func (s *TokenService) RevokeToken(ctx context.Context, id int64) error {
+	actor, err := yaqaza.Authorize(ctx, yaqaza.ActManageUsers)
+	if err != nil {
+		return err
+	}
+	err = s.db.withTx(ctx, func(tx *sql.Tx) error {
+		now := s.db.Now()
+		res, err := tx.ExecContext(ctx, s.db.q(`UPDATE api_tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL`), toMillis(now), id)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			var exists int
+			if err := tx.QueryRowContext(ctx, s.db.q(`SELECT count(*) FROM api_tokens WHERE id = ?`), id).Scan(&exists); err != nil {
+				return err
+			}
+			if exists == 0 {
+				return yaqaza.Errorf(yaqaza.ENOTFOUND, "token %d not found", id)
+			}
+			return nil // already revoked
+		}
+		return s.db.audit(ctx, tx, now, auditOf(ctx, actor, "token.revoke", object("token", id), "", ""))
+	})
+	if err != nil {
+		return err
+	}
+	// This node forgets it at once.
+	s.mu.Lock()
+	for k, c := range s.cache {
+		if c.actor.ID == "token:"+itoa(id) {
+			delete(s.cache, k)
+		}
+	}
+	s.mu.Unlock()
+	return nil
 }
 
 // CountTokens implements yaqaza.TokenService.

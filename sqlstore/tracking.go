@@ -6,6 +6,7 @@ import (
 	"errors"
 
 	"github.com/yaqaza/yaqaza"
+	"github.com/yaqaza/yaqaza/redact"
 )
 
 // TrackingService implements yaqaza.TrackingService.
@@ -48,6 +49,9 @@ func (s *TrackingService) TrackReport(ctx context.Context, code, lang string) (*
 		UpdatedAt:  fromMillis(received),
 	}
 	add := func(at int64, st yaqaza.PublicStatus, msg string) {
+		// Whatever staff wrote, a public page never shows a phone number,
+		// an e-mail address or an identity number.
+		msg = redact.Text(msg)
 		if n := len(v.History); n > 0 && v.History[n-1].Status == st {
 			if msg != "" {
 				v.History[n-1].Message = msg

@@ -149,7 +149,7 @@ func (db *DB) queryUnits(ctx context.Context, q querier, query string, args ...a
 
 // FindUnits implements yaqaza.UnitService.
 func (s *UnitService) FindUnits(ctx context.Context, f yaqaza.UnitFilter) ([]*yaqaza.Unit, error) {
-	if _, err := requireAuth(ctx); err != nil {
+	if _, err := yaqaza.Authorize(ctx, yaqaza.ActReadUnits); err != nil {
 		return nil, err
 	}
 	where, args := []string{"1 = 1"}, []any{}
@@ -173,7 +173,7 @@ func (s *UnitService) FindUnits(ctx context.Context, f yaqaza.UnitFilter) ([]*ya
 
 // FindUnitByID implements yaqaza.UnitService.
 func (s *UnitService) FindUnitByID(ctx context.Context, id int64) (*yaqaza.Unit, error) {
-	if _, err := requireAuth(ctx); err != nil {
+	if _, err := yaqaza.Authorize(ctx, yaqaza.ActReadUnits); err != nil {
 		return nil, err
 	}
 	return s.db.findUnit(ctx, s.db.read, id, false)
@@ -197,7 +197,7 @@ func (db *DB) findUnit(ctx context.Context, q querier, id int64, lock bool) (*ya
 // SetUnitPosition implements yaqaza.UnitService. Positions arrive every few
 // seconds from field devices: they update the unit, not the event log.
 func (s *UnitService) SetUnitPosition(ctx context.Context, id int64, p yaqaza.Point) (*yaqaza.Unit, error) {
-	if _, err := requireAuth(ctx); err != nil {
+	if _, err := yaqaza.Authorize(ctx, yaqaza.ActUpdateUnit); err != nil {
 		return nil, err
 	}
 	if err := p.Validate("position"); err != nil {
@@ -228,7 +228,7 @@ func (s *UnitService) SetUnitPosition(ctx context.Context, id int64, p yaqaza.Po
 
 // SetUnitStatus implements yaqaza.UnitService.
 func (s *UnitService) SetUnitStatus(ctx context.Context, id int64, to yaqaza.UnitStatus) (*yaqaza.Unit, error) {
-	actor, err := requireAuth(ctx)
+	actor, err := yaqaza.Authorize(ctx, yaqaza.ActUpdateUnit)
 	if err != nil {
 		return nil, err
 	}
@@ -342,7 +342,7 @@ func (db *DB) moveIncident(ctx context.Context, tx *sql.Tx, actor *yaqaza.Actor,
 
 // Recommend implements yaqaza.DispatchService.
 func (s *UnitService) Recommend(ctx context.Context, incidentID int64, k int) ([]yaqaza.Recommendation, error) {
-	if _, err := requireAuth(ctx); err != nil {
+	if _, err := yaqaza.Authorize(ctx, yaqaza.ActDispatch); err != nil {
 		return nil, err
 	}
 	if k <= 0 || k > 50 {
@@ -350,6 +350,9 @@ func (s *UnitService) Recommend(ctx context.Context, incidentID int64, k int) ([
 	}
 	inc, err := s.db.findIncident(ctx, s.db.read, incidentID, false)
 	if err != nil {
+		return nil, err
+	}
+	if _, err := yaqaza.AuthorizeIn(ctx, yaqaza.ActDispatch, inc.ZoneCode); err != nil {
 		return nil, err
 	}
 	recs := s.rec.Recommend(inc, k)

@@ -190,13 +190,25 @@ func incidentValues(it *intakeItem) incidentRow {
 
 // insertReports writes the reports of the batch, each with its incident.
 func (db *DB) insertReports(ctx context.Context, tx *sql.Tx, fresh []*intakeItem) error {
+	// Contact details and media are sealed here, where the report's id —
+	// which the seal is bound to — is known.
+	sealed := make([][2]sql.NullString, len(fresh))
+	for i, it := range fresh {
+		var err error
+		if sealed[i][0], err = db.sealColumn(it.media, reportAAD("media", it.receipt.ReportID)); err != nil {
+			return err
+		}
+		if sealed[i][1], err = db.sealColumn(it.reporter, reportAAD("reporter", it.receipt.ReportID)); err != nil {
+			return err
+		}
+	}
 	n, err := db.execBulk(ctx, tx, bulkInsertReports, len(fresh), func(i int) []any {
 		it := fresh[i]
 		in := it.in
 		lat, lon := pointColumns(in.Location)
 		return []any{it.receipt.ReportID, it.receipt.IncidentID, in.Channel, nullString(in.ExternalID),
 			nullString(in.IdempotencyKey), it.requestHash, in.Text, nullString(in.Language), lat, lon, nullString(in.Place),
-			it.media, it.reporter, it.source, nullMillis(in.OccurredAt), toMillis(it.receivedAt), it.actorID, withJoin(it)}
+			sealed[i][0], sealed[i][1], it.source, nullMillis(in.OccurredAt), toMillis(it.receivedAt), it.actor.ID, withJoin(it)}
 	})
 	if err != nil {
 		return err
@@ -261,30 +273,39 @@ func (db *DB) updateJoined(ctx context.Context, tx *sql.Tx, joined map[int64]*jo
 // and why, a priority raised by attention.
 func (db *DB) intakeTimeline(ctx context.Context, tx *sql.Tx, fresh []*intakeItem) error {
 	var rows [][]any
+	var recs []auditRecord // each timeline row is also a line of the audit trail
+	add := func(it *intakeItem, actor *yaqaza.Actor, row ...any) {
+		rows = append(rows, row)
+		recs = append(recs, auditRecord{actor: actor, action: row[4].(string), object: object("incident", it.receipt.IncidentID),
+			zone: row[11].(sql.NullString).String, detail: row[9].(string), remote: it.remote})
+	}
+	triage := yaqaza.System("triage")
 	for _, it := range fresh {
 		at := toMillis(it.receivedAt)
 		id, rid := it.receipt.IncidentID, it.receipt.ReportID
 		if o := it.outcome; o != nil && o.Join != nil {
 			zone := nullString(o.Zone)
-			rows = append(rows, []any{id, at, it.actorID, it.actorName, yaqaza.EventReportAttached, nil, nil, rid, nil,
-				"joined: " + o.Join.Reason, nil, zone})
+			add(it, it.actor, id, at, it.actor.ID, it.actor.Name, yaqaza.EventReportAttached, nil, nil, rid, nil,
+				"joined: "+o.Join.Reason, nil, zone)
 			if o.Raised {
-				rows = append(rows, []any{id, at, "system:triage", "triage", yaqaza.EventPriorityChanged, nil, nil, rid, nil,
-					o.PriorityWhy, nil, zone})
+				add(it, triage, id, at, triage.ID, triage.Name, yaqaza.EventPriorityChanged, nil, nil, rid, nil,
+					o.PriorityWhy, nil, zone)
 			}
 			continue
 		}
 		v := incidentValues(it)
 		zone := nullString(v.zone)
-		rows = append(rows, []any{id, at, it.actorID, it.actorName, yaqaza.EventIncidentCreated, nil, yaqaza.StatusNew, rid, nil,
-			"opened from a " + string(it.in.Channel) + " report", nil, zone})
+		add(it, it.actor, id, at, it.actor.ID, it.actor.Name, yaqaza.EventIncidentCreated, nil, yaqaza.StatusNew, rid, nil,
+			"opened from a "+string(it.in.Channel)+" report", nil, zone)
 		if a := it.assessment; a != nil && a.NotPolice {
-			rows = append(rows, []any{id, at, "system:triage", "triage", yaqaza.EventStatusChanged, yaqaza.StatusNew,
-				yaqaza.StatusCancelled, rid, nil, v.reason, v.public, zone})
+			add(it, triage, id, at, triage.ID, triage.Name, yaqaza.EventStatusChanged, yaqaza.StatusNew,
+				yaqaza.StatusCancelled, rid, nil, v.reason, v.public, zone)
 		}
 	}
-	_, err := db.execBulk(ctx, tx, bulkInsertTimeline, len(rows), func(i int) []any { return rows[i] })
-	return err
+	if _, err := db.execBulk(ctx, tx, bulkInsertTimeline, len(rows), func(i int) []any { return rows[i] }); err != nil {
+		return err
+	}
+	return db.audit(ctx, tx, fresh[0].receivedAt, recs...)
 }
 
 // findPriors gives every item already stored its first receipt: by

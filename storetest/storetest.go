@@ -49,6 +49,10 @@ func Run(t *testing.T, open Opener) {
 		{"DeadlinesAndEscalation", testDeadlinesAndEscalation},
 		{"DispatchFlow", testDispatchFlow},
 		{"ReassignAndBadUnitInput", testReassignAndBadUnitInput},
+		{"PermissionMatrix", testPermissionMatrix},
+		{"AuditTrail", testAuditTrail},
+		{"SignIn", testSignIn},
+		{"PersonalDataSealed", testPersonalDataSealed},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -10,6 +10,11 @@ import (
 )
 
 func testTokens(t *testing.T, s *services) {
+	if err := s.packs.LoadPack(as(admin), geo.DefaultPack()); err != nil { // token zones must be the pack's
+		t.Fatal(err)
+	}
+	_, _, err := s.tokens.CreateToken(as(admin), yaqaza.TokenInput{Name: "x", Role: yaqaza.RoleDistrictHead, Zones: []string{"99.999"}})
+	wantCode(t, err, yaqaza.EINVALID)
 	tok, secret, err := s.tokens.CreateToken(as(admin), yaqaza.TokenInput{Name: "feed-hespress", Role: yaqaza.RoleCallTaker, Zones: []string{zoneMedina, zoneAgdal}})
 	if err != nil {
 		t.Fatal(err)

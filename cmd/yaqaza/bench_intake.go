@@ -73,7 +73,7 @@ func runBenchIntake(ctx context.Context, args []string, stdout, stderr io.Writer
 	}
 
 	fmt.Fprintf(stderr, "yaqaza: durable intake through the API, %d clients, %s\n", *clients, *duration)
-	db, err := sqlite.Open(ctx, filepath.Join(tmp, "store"), sqlstore.Config{})
+	db, err := sqlite.Open(ctx, filepath.Join(tmp, "store"), sqlstore.Config{Keys: sqlstore.EphemeralKeys()})
 	if err != nil {
 		return err
 	}

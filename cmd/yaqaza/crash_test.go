@@ -28,7 +28,7 @@ func TestNoAcknowledgedReportIsLost(t *testing.T) {
 	}
 	const kills, clients = 12, 8
 	data := t.TempDir()
-	srv := startServer(t, data)
+	srv := startServer(t, data, "--rate-public", "0", "--rate-tracking", "0") // this test is about durability, not limits
 	var url atomic.Value
 	url.Store(srv.url)
 
@@ -98,7 +98,7 @@ func TestNoAcknowledgedReportIsLost(t *testing.T) {
 		n := len(acked)
 		mu.Unlock()
 		t.Logf("kill %d: %d reports acknowledged so far", k+1, n)
-		srv = startServer(t, data)
+		srv = startServer(t, data, "--rate-public", "0", "--rate-tracking", "0")
 		url.Store(srv.url)
 	}
 	time.Sleep(200 * time.Millisecond)

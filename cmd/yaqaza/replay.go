@@ -49,7 +49,7 @@ func runReplay(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return err
 	}
 	defer os.RemoveAll(dir)
-	db, err := sqlite.Open(ctx, filepath.Join(dir, "store"), sqlstore.Config{})
+	db, err := sqlite.Open(ctx, filepath.Join(dir, "store"), sqlstore.Config{Keys: sqlstore.EphemeralKeys()})
 	if err != nil {
 		return err
 	}
@@ -61,7 +61,7 @@ func runReplay(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return err
 	}
 	_, token, err := app.tokens.CreateToken(yaqaza.NewContextWithActor(ctx, yaqaza.System("replay")),
-		yaqaza.TokenInput{Name: "replay", Role: yaqaza.RoleAdmin})
+		yaqaza.TokenInput{Name: "replay", Role: yaqaza.RoleDispatcher})
 	if err != nil {
 		return err
 	}

@@ -27,10 +27,26 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	logFormat := fs.String("log-format", "text", "log format: text or json")
 	var ff followupFlags
 	ff.register(fs)
+	var tf tlsFlags
+	tf.register(fs)
+	trustedProxies := fs.String("trusted-proxy", "", "reverse proxies (CIDRs, comma-separated) whose X-Forwarded-For names the client")
+	limits := yhttp.NewRateLimits()
+	fs.IntVar(&limits.Public.PerMinute, "rate-public", limits.Public.PerMinute, "citizen reports per minute per address (0: no limit)")
+	fs.IntVar(&limits.Tracking.PerMinute, "rate-tracking", limits.Tracking.PerMinute, "tracking lookups per minute per address (0: no limit)")
+	fs.IntVar(&limits.SignIn.PerMinute, "rate-signin", limits.SignIn.PerMinute, "sign-in attempts per minute per address (0: no limit)")
+	fs.IntVar(&limits.Authenticated.PerMinute, "rate-token", limits.Authenticated.PerMinute, "requests per minute per token or person (0: no limit)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	setupLogging(stderr, *logFormat)
+	proxies, err := yhttp.ParseTrustedProxies(*trustedProxies)
+	if err != nil {
+		return usageError{"--trusted-proxy: " + message(err)}
+	}
+	tlsConfig, acmeHandler, err := tf.config(sf.data)
+	if err != nil {
+		return err
+	}
 
 	db, err := sf.open(ctx)
 	if err != nil {
@@ -44,6 +60,13 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return err
 	}
+	app.server.TLS = tlsConfig != nil
+	// Session cookies go over HTTPS only, unless this is a developer's
+	// plain-HTTP server on loopback.
+	app.server.SecureCookies = tlsConfig != nil || !onLoopback(*addr)
+	limits.TrustedProxies = proxies
+	app.server.RateLimits = limits
+	app.handler = app.server.Handler()
 	if err := app.ensureAdmin(ctx, stdout, *addr); err != nil {
 		return err
 	}
@@ -68,10 +91,32 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		WriteTimeout:      2 * time.Minute,
 		IdleTimeout:       2 * time.Minute,
 		ErrorLog:          slog.NewLogLogger(slog.Default().Handler(), slog.LevelWarn),
+		TLSConfig:         tlsConfig,
 	}
-	slog.Info("yaqaza listening", "addr", ln.Addr().String(), "url", "http://"+ln.Addr().String()+"/", "version", version)
+	scheme := "http"
+	if tlsConfig != nil {
+		scheme = "https"
+	}
+	slog.Info("yaqaza listening", "addr", ln.Addr().String(), "url", scheme+"://"+ln.Addr().String()+"/", "version", version)
 	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(ln) }()
+	go func() {
+		if tlsConfig != nil {
+			errc <- srv.ServeTLS(ln, "", "") // the certificates come from TLSConfig
+		} else {
+			errc <- srv.Serve(ln)
+		}
+	}()
+	if acmeHandler != nil {
+		// http-01 challenges arrive on port 80; without it, TLS-ALPN
+		// challenges on the HTTPS port still work.
+		challenges := &http.Server{Addr: ":80", Handler: acmeHandler, ReadHeaderTimeout: 10 * time.Second}
+		go func() {
+			if err := challenges.ListenAndServe(); err != nil && !errors.Is(err, http.ErrServerClosed) {
+				slog.Warn("ACME http-01 listener not running; relying on TLS-ALPN", "err", err)
+			}
+		}()
+		defer challenges.Close()
+	}
 	select {
 	case err := <-errc:
 		return err
@@ -84,6 +129,19 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	return nil
+}
+
+// onLoopback reports whether addr listens on the loopback interface only.
+func onLoopback(addr string) bool {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return false
+	}
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }
 
 func setupLogging(w io.Writer, format string) {
@@ -167,6 +225,8 @@ func newApp(ctx context.Context, db *sqlstore.DB) (*app, error) {
 		Ready:     db.Ping,
 		Metrics:   a.metrics,
 		EventLog:  db,
+		Users:     sqlstore.NewUserService(db),
+		Audit:     sqlstore.NewAuditService(db),
 	}
 	a.handler = a.server.Handler()
 	return a, nil
