@@ -6,7 +6,7 @@ VERSION := $(shell git describe --always --dirty 2>/dev/null || echo dev)
 DATA    ?= ./data
 ADDR    ?= 127.0.0.1:8080
 
-.PHONY: all build run test lint bench fuzz clean
+.PHONY: all build run test lint vuln bench fuzz clean
 
 all: build
 
@@ -29,6 +29,31 @@ lint:
 	@unformatted=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
 	if [ -n "$$unformatted" ]; then echo "gofmt needed on: $$unformatted"; exit 1; fi
 	$(GO) vet ./...
+
+# Known vulnerabilities (Go standard library and dependencies) in code the
+# binary reaches: govulncheck against a local copy of the Go vulnerability
+# database, since vuln.go.dev is out of reach and the Go module proxy is not.
+# The database is the golang.org/x/vulndb module's data/osv, indexed by
+# scripts/vulndb-index.go into the layout `-db file://` reads, and cached
+# per vulndb version (and indexer revision) under $(VULNDB_CACHE).
+# Bump VULNDB_VERSION for newer advisories (the module has no tags; the
+# newest pseudo-version is `go list -m golang.org/x/vulndb@latest`).
+# Fails (govulncheck exits 3) when a reached function is vulnerable.
+GOVULNCHECK_VERSION ?= v1.9.0
+VULNDB_VERSION      ?= v0.0.0-20261105234957-e22db6528018
+VULNDB_CACHE        ?= $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/yaqaza-vulndb
+VULNDB_DIR           = $(VULNDB_CACHE)/$(VULNDB_VERSION)-$(shell cksum < scripts/vulndb-index.go | cut -d' ' -f1)
+
+vuln: $(VULNDB_DIR)/index/modules.json
+	$(GO) run golang.org/x/vuln/cmd/govulncheck@$(GOVULNCHECK_VERSION) -db file://$(VULNDB_DIR) ./...
+
+$(VULNDB_DIR)/index/modules.json:
+	@set -e; \
+	json=$$(cd / && $(GO) mod download -json golang.org/x/vulndb@$(VULNDB_VERSION)) || { echo "$$json" >&2; exit 1; }; \
+	src=$$(echo "$$json" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",\{0,1\}$$/\1/p'); \
+	if [ ! -d "$$src/data/osv" ]; then echo "$$json" >&2; echo "no data/osv in golang.org/x/vulndb@$(VULNDB_VERSION)" >&2; exit 1; fi; \
+	echo "vulndb: golang.org/x/vulndb@$(VULNDB_VERSION) from $$src"; \
+	$(GO) run scripts/vulndb-index.go -osv "$$src/data/osv" -out "$(VULNDB_DIR)"
 
 # Benchmarks print their figure beside a baseline measured in the same run.
 bench: build

@@ -64,7 +64,7 @@ var permissions = map[Role]grant{
 	RoleFieldUnit: {ViewOperational, []Action{ActSubmitReport, ActReadIncidents, ActChangeIncident,
 		ActReadPersonal, ActUpdateUnit, ActReadUnits, ActManageOwnLogin}},
 	RoleDistrictHead: {ViewOperational, []Action{ActReadIncidents, ActChangeIncident, ActTriage, ActReadPersonal,
-		ActDispatch, ActUpdateUnit, ActReadUnits, ActClearPublish, ActReadStats, ActReadFollowup, ActManageOwnLogin}},
+		ActDispatch, ActUpdateUnit, ActReadUnits, ActClearPublish, ActReadStats, ActExport, ActReadFollowup, ActManageOwnLogin}},
 	RoleCommand: {ViewOperational, []Action{ActReadIncidents, ActChangeIncident, ActTriage, ActReadPersonal,
 		ActDispatch, ActUpdateUnit, ActReadUnits, ActClearPublish, ActReadStats, ActExport, ActReadFollowup, ActManageOwnLogin}},
 	RoleAnalyst:       {ViewPseudonymised, []Action{ActReadIncidents, ActReadUnits, ActReadStats, ActExport, ActManageOwnLogin}},

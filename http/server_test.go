@@ -25,6 +25,7 @@ type testServer struct {
 	admin      string // an admin token
 	taker      string // a call-taker token
 	dispatcher string // a dispatcher token
+	units      *sqlstore.UnitService
 }
 
 func newTestServer(t testing.TB) *testServer {
@@ -71,7 +72,7 @@ func newTestServer(t testing.TB) *testServer {
 	relayCtx, stopRelay := context.WithCancel(ctx)
 	go (&live.Relay{Source: db, Hub: srv.Hub, Owner: "test"}).Run(relayCtx)
 	t.Cleanup(stopRelay)
-	ts := &testServer{Server: httptest.NewServer(srv.Handler()), db: db}
+	ts := &testServer{Server: httptest.NewServer(srv.Handler()), db: db, units: units}
 	t.Cleanup(ts.Close)
 	_, ts.admin, _ = tokens.CreateToken(system, yaqaza.TokenInput{Name: "admin", Role: yaqaza.RoleAdmin})
 	_, ts.taker, _ = tokens.CreateToken(system, yaqaza.TokenInput{Name: "desk-3", Role: yaqaza.RoleCallTaker})

@@ -42,10 +42,15 @@ func Open(ctx context.Context, dir string, cfg sqlstore.Config) (*sqlstore.DB, e
 }
 
 func openHandles(ctx context.Context, dir string) (write, read *sql.DB, err error) {
-	if err := os.MkdirAll(dir, 0o750); err != nil {
+	// The store holds incidents and keys to pseudonyms: its owner alone
+	// reads it. SQLite gives its log files the database file's mode.
+	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, nil, fmt.Errorf("sqlite: cannot create data folder: %w", err)
 	}
 	path := filepath.Join(dir, FileName)
+	if f, err := os.OpenFile(path, os.O_CREATE|os.O_RDONLY, 0o600); err == nil {
+		f.Close()
+	}
 	// synchronous(FULL) in WAL mode syncs the log on every commit: an
 	// acknowledged report survives a power cut, not only a crash. The
 	// intake writer commits many reports at once, so there is one sync per

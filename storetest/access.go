@@ -11,13 +11,13 @@ import (
 	"github.com/yaqaza/yaqaza/sqlstore"
 )
 
-// permissionMatrix is the policy as the prefecture states it, written out
+// PermissionMatrix is the policy as the prefecture states it, written out
 // here independently of the table in the code: what each role may do.
-var permissionMatrix = map[yaqaza.Role]string{
+var PermissionMatrix = map[yaqaza.Role]string{
 	yaqaza.RoleCallTaker:     "submit read change triage personal units self",
 	yaqaza.RoleDispatcher:    "submit read change triage personal dispatch unit units followup self",
 	yaqaza.RoleFieldUnit:     "submit read change personal unit units self",
-	yaqaza.RoleDistrictHead:  "read change triage personal dispatch unit units clear stats followup self",
+	yaqaza.RoleDistrictHead:  "read change triage personal dispatch unit units clear stats export followup self",
 	yaqaza.RoleCommand:       "read change triage personal dispatch unit units clear stats export followup self",
 	yaqaza.RoleAnalyst:       "read units stats export self",
 	yaqaza.RoleCommunication: "read publish stats self",
@@ -25,9 +25,9 @@ var permissionMatrix = map[yaqaza.Role]string{
 	yaqaza.RoleAdmin:         "read units stats users config followup self",
 }
 
-// zoneBound are the actions a district-scoped person may do in their own
+// ZoneBound are the actions a district-scoped person may do in their own
 // district only.
-var zoneBound = map[string]bool{"read": true, "change": true, "triage": true, "personal": true, "dispatch": true,
+var ZoneBound = map[string]bool{"read": true, "change": true, "triage": true, "personal": true, "dispatch": true,
 	"clear": true, "publish": true, "export": true}
 
 // matrixWorld is what the probes act on, in an own zone and another.
@@ -156,7 +156,7 @@ func testPermissionMatrix(t *testing.T, s *services) {
 		}
 		actor := &yaqaza.Actor{Kind: yaqaza.ActorUser, ID: fmt.Sprintf("user:%d", u.ID), Name: u.Username, Role: role, Zones: u.Zones}
 		allowed := map[string]bool{}
-		for _, a := range strings.Fields(permissionMatrix[role]) {
+		for _, a := range strings.Fields(PermissionMatrix[role]) {
 			allowed[a] = true
 		}
 		for name, probe := range probes {
@@ -165,7 +165,7 @@ func testPermissionMatrix(t *testing.T, s *services) {
 				point *yaqaza.Point
 				code  string
 			}{{true, inMedina, zoneMedina}, {false, inAgdal, zoneAgdal}} {
-				want := allowed[name] && (side.own || !zoneBound[name])
+				want := allowed[name] && (side.own || !ZoneBound[name])
 				err := probe(t, as(actor), side.point, side.code)
 				got := err == nil
 				if got != want {

@@ -53,6 +53,7 @@ func Run(t *testing.T, open Opener) {
 		{"AuditTrail", testAuditTrail},
 		{"SignIn", testSignIn},
 		{"PersonalDataSealed", testPersonalDataSealed},
+		{"Retention", testRetention},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -4,7 +4,9 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
+	"text/tabwriter"
 	"time"
 
 	"github.com/yaqaza/yaqaza"
@@ -30,8 +32,11 @@ func runMigrate(ctx context.Context, args []string, stdout io.Writer) error {
 // runToken handles "token create". The secret alone goes to stdout, so that
 // scripts can capture it: TOKEN=$(yaqaza token create …).
 func runToken(ctx context.Context, args []string, stdout io.Writer) error {
+	if len(args) > 0 && (args[0] == "list" || args[0] == "revoke") {
+		return runTokenAdmin(ctx, args, stdout)
+	}
 	if len(args) == 0 || args[0] != "create" {
-		return usageError{"token: the only subcommand is create"}
+		return usageError{"token: create, list or revoke?"}
 	}
 	fs := newFlags("token create")
 	var sf storeFlags
@@ -39,7 +44,7 @@ func runToken(ctx context.Context, args []string, stdout io.Writer) error {
 	role := fs.String("role", "", "role: "+roleNames())
 	name := fs.String("name", "", "what the token is for")
 	zones := fs.String("zones", "", "comma-separated zone codes the token is limited to (default: all)")
-	expires := fs.Duration("expires", 0, "lifetime, e.g. 720h (default: no expiry)")
+	expires := fs.Duration("expires", 0, "lifetime, e.g. 720h (default: a year)")
 	if err := parseFlags(fs, args[1:]); err != nil {
 		return err
 	}
@@ -67,6 +72,56 @@ func runToken(ctx context.Context, args []string, stdout io.Writer) error {
 	}
 	fmt.Fprintln(stdout, secret)
 	return nil
+}
+
+// runTokenAdmin handles "token list" and "token revoke ID".
+func runTokenAdmin(ctx context.Context, args []string, stdout io.Writer) error {
+	fs := newFlags("token " + args[0])
+	var sf storeFlags
+	sf.register(fs)
+	if err := parseFlags(fs, args[1:]); err != nil {
+		return err
+	}
+	db, err := sf.open(ctx)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	tokens := sqlstore.NewTokenService(db)
+	if args[0] == "revoke" {
+		if fs.NArg() != 1 {
+			return usageError{"token revoke needs the token's id (see token list)"}
+		}
+		id, err := strconv.ParseInt(fs.Arg(0), 10, 64)
+		if err != nil {
+			return usageError{"token revoke: " + fs.Arg(0) + " is not a token id"}
+		}
+		if err := tokens.RevokeToken(cli(ctx), id); err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "token %d revoked (other nodes stop accepting it within 10 s)\n", id)
+		return nil
+	}
+	list, err := tokens.FindTokens(cli(ctx))
+	if err != nil {
+		return err
+	}
+	w := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(w, "ID\tNAME\tROLE\tZONES\tEXPIRES\tSTATE")
+	for _, t := range list {
+		state, expires := "active", "never"
+		if t.ExpiresAt != nil {
+			expires = t.ExpiresAt.UTC().Format("2006-01-02")
+			if t.ExpiresAt.Before(time.Now()) {
+				state = "expired"
+			}
+		}
+		if t.RevokedAt != nil {
+			state = "revoked"
+		}
+		fmt.Fprintf(w, "%d\t%s\t%s\t%s\t%s\t%s\n", t.ID, t.Name, t.Role, zoneList(t.Zones), expires, state)
+	}
+	return w.Flush()
 }
 
 func roleNames() string {

@@ -76,6 +76,28 @@ func (webhookSender) Send(ctx context.Context, n yaqaza.Notification) error {
 	return (&notify.WebhookSender{Secret: []byte(n.Secret)}).Send(ctx, outboxMessage(n))
 }
 
+// runRetention applies the retention rules once a day, on one node.
+func runRetention(ctx context.Context, db *sqlstore.DB, node string, every time.Duration) {
+	system := yaqaza.NewContextWithActor(ctx, yaqaza.System("retention"))
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		run, err := db.RetentionIfDue(system, yaqaza.DefaultRetention, db.Now(), node)
+		switch {
+		case err != nil && ctx.Err() == nil:
+			slog.Error("retention job", "err", err)
+		case run != nil:
+			slog.Info("retention job", "contacts", run.Contacts, "social_posts", run.SocialPosts,
+				"notifications", run.Notifications, "expired_sessions", run.ExpiredSession)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
 // startFollowup starts what runs beside the API: the event bus and its relay
 // and hub, the escalation clock and the notification deliverer. It returns
 // the hub and a function that stops it all.
@@ -105,7 +127,7 @@ func startFollowup(ctx context.Context, db *sqlstore.DB, data string, f *followu
 	}
 	stops = append(stops, bus.Close)
 	hub := live.NewHub()
-	done := make(chan struct{}, 4)
+	done := make(chan struct{}, 5)
 	run := func(fn func()) {
 		go func() { fn(); done <- struct{}{} }()
 	}
@@ -119,9 +141,10 @@ func startFollowup(ctx context.Context, db *sqlstore.DB, data string, f *followu
 	d := &followup.Deliverer{Outbox: db, Senders: f.senders(), Now: db.Now, MaxAttempts: 12, Permanent: notify.IsPermanent,
 		Backoff: func(n int) time.Duration { return notify.Backoff(n, nil) }}
 	run(func() { d.Run(ctx, 2*time.Second) })
-	// Stopping waits for the four loops before closing the bus under them.
+	run(func() { runRetention(ctx, db, node, time.Hour) })
+	// Stopping waits for the five loops before closing the bus under them.
 	stops = append(stops, func() {
-		for range 4 {
+		for range 5 {
 			<-done
 		}
 	})

@@ -27,6 +27,12 @@ Usage:
   yaqaza migrate [--data DIR] [--postgres URL]                      bring the schema up to date
   yaqaza token create --role ROLE --name NAME [--zones Z1,Z2] [--expires 720h] [--data DIR]
                                                                     create an API token (printed alone)
+  yaqaza token list | token revoke [flags] ID                       list or revoke API tokens
+  yaqaza user add --username U --name N --role ROLE [--zones Z] [--email E]
+                                                                    create an account (prints a one-time password)
+  yaqaza user list | user disable [flags] U | user reset [--totp] [flags] U
+  yaqaza audit verify [--data DIR]                                  check the audit trail's hash chain
+  yaqaza keys init|rotate|reseal [--keys FILE]                      the keyring that seals personal data
   yaqaza pack load DIR [--data DIR] [--postgres URL]               load a jurisdiction pack
   yaqaza bench intake [--duration 10s] [--clients 64]               measure durable intake
   yaqaza classify train --train FILE --test FILE                    train and score a text classifier
@@ -118,6 +124,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return runCheck(ctx, rest, stdout)
 	case "replay":
 		return runReplay(ctx, rest, stdout, stderr)
+	case "user":
+		return runUser(ctx, rest, stdout)
+	case "audit":
+		return runAudit(ctx, rest, stdout)
+	case "keys":
+		return runKeys(ctx, rest, stdout)
 	case "version":
 		fmt.Fprintln(stdout, "yaqaza", version)
 		return nil

@@ -167,20 +167,28 @@ type app struct {
 	units   *sqlstore.UnitService
 }
 
+// ensurePack returns the jurisdiction pack, loading the built-in Fès pack
+// into a store that has none yet.
+func ensurePack(ctx context.Context, packs *sqlstore.PackService) (*yaqaza.Pack, error) {
+	p, err := packs.CurrentPack(ctx)
+	if yaqaza.ErrorCode(err) != yaqaza.ENOTFOUND {
+		return p, err
+	}
+	p = geo.DefaultPack()
+	if err := packs.LoadPack(yaqaza.NewContextWithActor(ctx, yaqaza.System("setup")), p); err != nil {
+		return nil, err
+	}
+	slog.Info("first start: loaded the built-in jurisdiction pack", "pack", p.ID, "zones", len(p.Zones))
+	return p, nil
+}
+
 // newApp loads the jurisdiction (the built-in Fès pack on first start) and
 // wires the services.
 func newApp(ctx context.Context, db *sqlstore.DB) (*app, error) {
 	a := &app{db: db, metrics: yhttp.NewMetrics()}
 	packs := sqlstore.NewPackService(db)
-	system := yaqaza.NewContextWithActor(ctx, yaqaza.System("setup"))
-	p, err := packs.CurrentPack(ctx)
-	if yaqaza.ErrorCode(err) == yaqaza.ENOTFOUND {
-		p = geo.DefaultPack()
-		if err := packs.LoadPack(system, p); err != nil {
-			return nil, err
-		}
-		slog.Info("first start: loaded the built-in jurisdiction pack", "pack", p.ID, "zones", len(p.Zones))
-	} else if err != nil {
+	p, err := ensurePack(ctx, packs)
+	if err != nil {
 		return nil, err
 	}
 	a.pack = p
