@@ -138,10 +138,12 @@ func TestPermissionMatrixOverHTTP(t *testing.T) {
 			return p.do(t, "POST", fmt.Sprintf("/api/v1/incidents/%d/statements", incident(t, ts, point, true).IncidentID),
 				`{"language":"fr","text":"La police est intervenue."}`)
 		},
-		"stats":  func(p *person, _, _ string) (int, string) { return p.do(t, "GET", "/api/v1/stats", "") },
-		"export": func(p *person, _, zone string) (int, string) { return p.do(t, "GET", "/api/v1/export/incidents.csv?zone="+zone, "") },
-		"audit":  func(p *person, _, _ string) (int, string) { return p.do(t, "GET", "/api/v1/audit?limit=5", "") },
-		"users":  func(p *person, _, _ string) (int, string) { return p.do(t, "GET", "/api/v1/users", "") },
+		"stats": func(p *person, _, _ string) (int, string) { return p.do(t, "GET", "/api/v1/stats", "") },
+		"export": func(p *person, _, zone string) (int, string) {
+			return p.do(t, "GET", "/api/v1/export/incidents.csv?zone="+zone, "")
+		},
+		"audit": func(p *person, _, _ string) (int, string) { return p.do(t, "GET", "/api/v1/audit?limit=5", "") },
+		"users": func(p *person, _, _ string) (int, string) { return p.do(t, "GET", "/api/v1/users", "") },
 		"config": func(p *person, point, zone string) (int, string) {
 			n++
 			return p.do(t, "POST", "/api/v1/places", fmt.Sprintf(`{"name":"Place %d","zone":%q,"point":%s}`, n, zone, point))
