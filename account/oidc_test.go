@@ -7,11 +7,13 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/yaqaza/yaqaza/account/oidctest"
 )
 
-func newTestOIDC(t *testing.T, p *testProvider, edit ...func(*OIDCConfig)) *OIDC {
+func newTestOIDC(t *testing.T, p *oidctest.Provider, edit ...func(*OIDCConfig)) *OIDC {
 	t.Helper()
-	cfg := OIDCConfig{Issuer: p.issuer, ClientID: p.clientID, ClientSecret: p.clientSecret, RedirectURL: p.redirectURL}
+	cfg := OIDCConfig{Issuer: p.Issuer, ClientID: p.ClientID, ClientSecret: p.ClientSecret, RedirectURL: p.RedirectURL}
 	for _, e := range edit {
 		e(&cfg)
 	}
@@ -23,13 +25,13 @@ func newTestOIDC(t *testing.T, p *testProvider, edit ...func(*OIDCConfig)) *OIDC
 }
 
 func TestOIDCSignIn(t *testing.T) {
-	p := newTestProvider(t)
+	p := oidctest.NewProvider(t)
 	o := newTestOIDC(t, p)
 	authURL, pending := o.Start()
 
 	u, _ := url.Parse(authURL)
 	q := u.Query()
-	if !strings.HasPrefix(authURL, p.issuer+"/authorize?") || q.Get("scope") != "openid email profile" ||
+	if !strings.HasPrefix(authURL, p.Issuer+"/authorize?") || q.Get("scope") != "openid email profile" ||
 		q.Get("state") != pending.State || q.Get("nonce") != pending.Nonce || q.Get("code_challenge_method") != "S256" {
 		t.Errorf("authURL = %s", authURL)
 	}
@@ -37,12 +39,12 @@ func TestOIDCSignIn(t *testing.T) {
 		t.Error("authURL carries no PKCE challenge, or leaks the verifier")
 	}
 
-	state, code := signInAtProvider(t, authURL)
+	state, code := oidctest.SignInAtProvider(t, authURL)
 	id, err := o.Finish(t.Context(), pending, state, code)
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := Identity{Issuer: p.issuer, Subject: "agent-4711", Email: "k.benali@police.example", EmailVerified: true, Name: "Karim Benali"}
+	want := Identity{Issuer: p.Issuer, Subject: "agent-4711", Email: "k.benali@police.example", EmailVerified: true, Name: "Karim Benali"}
 	if id != want {
 		t.Errorf("identity = %+v, want %+v", id, want)
 	}
@@ -54,7 +56,7 @@ func TestOIDCSignIn(t *testing.T) {
 }
 
 func TestOIDCStartIsFreshEachTime(t *testing.T) {
-	o := newTestOIDC(t, newTestProvider(t))
+	o := newTestOIDC(t, oidctest.NewProvider(t))
 	_, a := o.Start()
 	_, b := o.Start()
 	if a.State == b.State || a.Nonce == b.Nonce || a.Verifier == b.Verifier {
@@ -65,7 +67,7 @@ func TestOIDCStartIsFreshEachTime(t *testing.T) {
 func TestOIDCFinishFailures(t *testing.T) {
 	tests := []struct {
 		name     string
-		provider func(*testProvider)
+		provider func(*oidctest.Provider)
 		config   func(*OIDCConfig)
 		// callback spoils what the browser brings back, or what the caller kept.
 		callback      func(pending *Pending, state, code *string)
@@ -100,24 +102,24 @@ func TestOIDCFinishFailures(t *testing.T) {
 			want: ErrIDTokenExpired},
 		{name: "no subject", provider: editClaims(func(c map[string]any) { delete(c, "sub") }),
 			want: ErrIDTokenInvalid, wantInMessage: "no subject"},
-		{name: "signed by another key", provider: func(p *testProvider) { p.signKey = foreignKey() },
+		{name: "signed by another key", provider: func(p *oidctest.Provider) { p.SignKey = oidctest.ForeignKey() },
 			want: ErrIDTokenInvalid, wantInMessage: "signature"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			var options []func(*testProvider)
+			var options []func(*oidctest.Provider)
 			if tt.provider != nil {
 				options = append(options, tt.provider)
 			}
-			p := newTestProvider(t, options...)
+			p := oidctest.NewProvider(t, options...)
 			var configs []func(*OIDCConfig)
 			if tt.config != nil {
 				configs = append(configs, tt.config)
 			}
 			o := newTestOIDC(t, p, configs...)
 			authURL, pending := o.Start()
-			state, code := signInAtProvider(t, authURL)
+			state, code := oidctest.SignInAtProvider(t, authURL)
 			if tt.callback != nil {
 				tt.callback(&pending, &state, &code)
 			}
@@ -131,22 +133,22 @@ func TestOIDCFinishFailures(t *testing.T) {
 			if !strings.Contains(err.Error(), tt.wantInMessage) {
 				t.Errorf("error %q does not mention %q", err, tt.wantInMessage)
 			}
-			if calls := p.tokenCalls.Load(); tt.noTokenCall && calls != 0 {
+			if calls := p.TokenCalls.Load(); tt.noTokenCall && calls != 0 {
 				t.Errorf("the token endpoint was called %d times; want the callback refused first", calls)
 			}
 		})
 	}
 }
 
-func editClaims(edit func(map[string]any)) func(*testProvider) {
-	return func(p *testProvider) { p.editClaims = edit }
+func editClaims(edit func(map[string]any)) func(*oidctest.Provider) {
+	return func(p *oidctest.Provider) { p.EditClaims = edit }
 }
 
 func TestOIDCEmailVerifiedAsString(t *testing.T) {
-	p := newTestProvider(t, editClaims(func(c map[string]any) { c["email_verified"] = "true" }))
+	p := oidctest.NewProvider(t, editClaims(func(c map[string]any) { c["email_verified"] = "true" }))
 	o := newTestOIDC(t, p)
 	authURL, pending := o.Start()
-	state, code := signInAtProvider(t, authURL)
+	state, code := oidctest.SignInAtProvider(t, authURL)
 	id, err := o.Finish(t.Context(), pending, state, code)
 	if err != nil || !id.EmailVerified {
 		t.Errorf("Finish = %+v, %v; want EmailVerified", id, err)
@@ -154,16 +156,16 @@ func TestOIDCEmailVerifiedAsString(t *testing.T) {
 }
 
 func TestNewOIDCFailures(t *testing.T) {
-	p := newTestProvider(t)
+	p := oidctest.NewProvider(t)
 	tests := []struct {
 		name          string
 		cfg           OIDCConfig
 		wantInMessage string
 	}{
 		{"no issuer", OIDCConfig{ClientID: "c", RedirectURL: "https://x/cb"}, "needs an issuer"},
-		{"no client ID", OIDCConfig{Issuer: p.issuer, RedirectURL: "https://x/cb"}, "client ID"},
-		{"issuer differs from discovery", OIDCConfig{Issuer: p.issuer + "/", ClientID: "c", RedirectURL: "https://x/cb"}, "issuer"},
-		{"no provider there", OIDCConfig{Issuer: p.issuer + "/nowhere", ClientID: "c", RedirectURL: "https://x/cb"}, "404"},
+		{"no client ID", OIDCConfig{Issuer: p.Issuer, RedirectURL: "https://x/cb"}, "client ID"},
+		{"issuer differs from discovery", OIDCConfig{Issuer: p.Issuer + "/", ClientID: "c", RedirectURL: "https://x/cb"}, "issuer"},
+		{"no provider there", OIDCConfig{Issuer: p.Issuer + "/nowhere", ClientID: "c", RedirectURL: "https://x/cb"}, "404"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/yaqaza/yaqaza"
+	"github.com/yaqaza/yaqaza/account"
 	"github.com/yaqaza/yaqaza/live"
 )
 
@@ -48,6 +49,10 @@ type Server struct {
 	// SecureCookies marks session cookies Secure: on, unless serving plain
 	// HTTP on loopback for development.
 	SecureCookies bool
+	// OIDC, when set, signs people in through the identity provider; Sealer
+	// keeps the sign-in's pending state in the browser.
+	OIDC   *account.OIDC
+	Sealer Sealer
 
 	Metrics *Metrics
 	// RateLimits bounds requests per client; nil serves without limits, as
@@ -108,6 +113,8 @@ func (s *Server) Handler() http.Handler {
 	route("DELETE /api/v1/tokens/{id}", s.handleRevokeToken)
 	route("GET /api/v1/audit", s.handleAudit)
 	route("GET /api/v1/audit/verify", s.handleAuditVerify)
+	route("GET /auth/oidc/start", s.handleOIDCStart)
+	route("GET /auth/oidc/callback", s.handleOIDCCallback)
 	route("GET /healthz", s.handleHealth)
 	route("GET /readyz", s.handleReady)
 	mux.Handle("GET /metrics", s.Metrics.Handler())

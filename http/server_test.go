@@ -28,7 +28,9 @@ type testServer struct {
 	units      *sqlstore.UnitService
 }
 
-func newTestServer(t testing.TB) *testServer {
+// newTestServer serves the API of a fresh store on loopback. configure,
+// when given, sets up the server knowing its URL before it serves.
+func newTestServer(t testing.TB, configure ...func(srv *yhttp.Server, url string)) *testServer {
 	t.Helper()
 	ctx := context.Background()
 	db, err := sqlite.Open(ctx, t.TempDir(), sqlstore.Config{Keys: sqlstore.EphemeralKeys()})
@@ -72,7 +74,13 @@ func newTestServer(t testing.TB) *testServer {
 	relayCtx, stopRelay := context.WithCancel(ctx)
 	go (&live.Relay{Source: db, Hub: srv.Hub, Owner: "test"}).Run(relayCtx)
 	t.Cleanup(stopRelay)
-	ts := &testServer{Server: httptest.NewServer(srv.Handler()), db: db, units: units}
+	hs := httptest.NewUnstartedServer(nil)
+	for _, c := range configure {
+		c(srv, "http://"+hs.Listener.Addr().String())
+	}
+	hs.Config.Handler = srv.Handler()
+	hs.Start()
+	ts := &testServer{Server: hs, db: db, units: units}
 	t.Cleanup(ts.Close)
 	_, ts.admin, _ = tokens.CreateToken(system, yaqaza.TokenInput{Name: "admin", Role: yaqaza.RoleAdmin})
 	_, ts.taker, _ = tokens.CreateToken(system, yaqaza.TokenInput{Name: "desk-3", Role: yaqaza.RoleCallTaker})

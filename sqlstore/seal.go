@@ -69,3 +69,7 @@ func EphemeralKeys() *seal.Keyring {
 	}
 	return k
 }
+
+// Keys is the store's keyring, for what else must seal with it (the
+// sign-in state a browser carries).
+func (db *DB) Keys() *seal.Keyring { return db.keys }

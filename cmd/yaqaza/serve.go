@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/yaqaza/yaqaza"
+	"github.com/yaqaza/yaqaza/account"
 	"github.com/yaqaza/yaqaza/geo"
 	yhttp "github.com/yaqaza/yaqaza/http"
 	"github.com/yaqaza/yaqaza/notify"
@@ -29,6 +30,11 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	ff.register(fs)
 	var tf tlsFlags
 	tf.register(fs)
+	var oidc account.OIDCConfig
+	fs.StringVar(&oidc.Issuer, "oidc-issuer", os.Getenv("YAQAZA_OIDC_ISSUER"), "OpenID Connect issuer URL of the identity provider (optional)")
+	fs.StringVar(&oidc.ClientID, "oidc-client-id", os.Getenv("YAQAZA_OIDC_CLIENT_ID"), "client ID registered with the identity provider")
+	fs.StringVar(&oidc.RedirectURL, "oidc-redirect-url", os.Getenv("YAQAZA_OIDC_REDIRECT_URL"), "this server's callback, https://HOST/auth/oidc/callback")
+	oidc.ClientSecret = os.Getenv("YAQAZA_OIDC_CLIENT_SECRET")
 	trustedProxies := fs.String("trusted-proxy", "", "reverse proxies (CIDRs, comma-separated) whose X-Forwarded-For names the client")
 	limits := yhttp.NewRateLimits()
 	fs.IntVar(&limits.Public.PerMinute, "rate-public", limits.Public.PerMinute, "citizen reports per minute per address (0: no limit)")
@@ -66,6 +72,13 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	app.server.SecureCookies = tlsConfig != nil || !onLoopback(*addr)
 	limits.TrustedProxies = proxies
 	app.server.RateLimits = limits
+	app.server.Sealer = db.Keys()
+	if oidc.Issuer != "" {
+		if app.server.OIDC, err = account.NewOIDC(ctx, oidc); err != nil {
+			return fmt.Errorf("identity provider %s: %w", oidc.Issuer, err)
+		}
+		slog.Info("sign-in through the identity provider", "issuer", oidc.Issuer)
+	}
 	app.handler = app.server.Handler()
 	if err := app.ensureAdmin(ctx, stdout, *addr); err != nil {
 		return err

@@ -1,4 +1,8 @@
-package account
+// Package oidctest is a small OpenID Connect provider for tests: discovery,
+// a JWKS with one RSA key, an authorize endpoint that signs the user in at
+// once, and a token endpoint that checks the code, the client secret and
+// the PKCE verifier. It is real HTTP on loopback, not a mock of a library.
+package oidctest
 
 import (
 	"crypto/rand"
@@ -18,20 +22,20 @@ import (
 	"github.com/go-jose/go-jose/v4"
 )
 
-// testProvider is a small OpenID provider: discovery, a JWKS with one RSA
-// key, an authorize endpoint that grants a code at once, and a token endpoint
-// that checks the code, the client secret and the PKCE verifier.
-type testProvider struct {
+// Provider is the test provider. Options set its fields before it serves.
+type Provider struct {
 	srv          *httptest.Server
-	issuer       string
-	clientID     string
-	clientSecret string
-	redirectURL  string
-	publicKey    *rsa.PrivateKey // published in the JWKS
-	signKey      *rsa.PrivateKey // signs ID tokens; publicKey unless a test forges
-	// editClaims lets a test spoil the ID token before it is signed.
-	editClaims func(claims map[string]any)
-	tokenCalls atomic.Int32
+	Issuer       string
+	ClientID     string
+	ClientSecret string
+	RedirectURL  string
+	PublicKey    *rsa.PrivateKey // published in the JWKS
+	SignKey      *rsa.PrivateKey // signs ID tokens; PublicKey unless a test forges
+	// Claims are the signed-in person's: subject, email, name.
+	Subject, Email, Name string
+	// EditClaims lets a test spoil the ID token before it is signed.
+	EditClaims func(claims map[string]any)
+	TokenCalls atomic.Int32
 
 	mu    sync.Mutex
 	codes map[string]grant
@@ -43,7 +47,8 @@ const testKeyID = "test-key-1"
 
 var (
 	providerKey = sync.OnceValue(func() *rsa.PrivateKey { return newRSAKey() })
-	foreignKey  = sync.OnceValue(func() *rsa.PrivateKey { return newRSAKey() })
+	// ForeignKey is a key the provider does not publish, to forge tokens with.
+	ForeignKey = sync.OnceValue(func() *rsa.PrivateKey { return newRSAKey() })
 )
 
 func newRSAKey() *rsa.PrivateKey {
@@ -54,16 +59,19 @@ func newRSAKey() *rsa.PrivateKey {
 	return k
 }
 
-// newTestProvider starts a provider; options run before it serves, so its
+// NewProvider starts a provider; options run before it serves, so its
 // handlers read them without races.
-func newTestProvider(t *testing.T, options ...func(*testProvider)) *testProvider {
+func NewProvider(t testing.TB, options ...func(*Provider)) *Provider {
 	t.Helper()
-	p := &testProvider{
-		clientID:     "yaqaza-console",
-		clientSecret: "client-secret",
-		redirectURL:  "https://yaqaza.example/auth/callback",
-		publicKey:    providerKey(),
-		signKey:      providerKey(),
+	p := &Provider{
+		ClientID:     "yaqaza-console",
+		ClientSecret: "client-secret",
+		RedirectURL:  "https://yaqaza.example/auth/callback",
+		PublicKey:    providerKey(),
+		SignKey:      providerKey(),
+		Subject:      "agent-4711",
+		Email:        "k.benali@police.example",
+		Name:         "Karim Benali",
 		codes:        make(map[string]grant),
 	}
 	for _, o := range options {
@@ -75,18 +83,25 @@ func newTestProvider(t *testing.T, options ...func(*testProvider)) *testProvider
 	mux.HandleFunc("GET /authorize", p.authorize)
 	mux.HandleFunc("POST /token", p.token)
 	p.srv = httptest.NewUnstartedServer(mux)
-	p.issuer = "http://" + p.srv.Listener.Addr().String()
+	p.Issuer = "http://" + p.srv.Listener.Addr().String()
 	p.srv.Start()
 	t.Cleanup(p.srv.Close)
 	return p
 }
 
-func (p *testProvider) discovery(w http.ResponseWriter, r *http.Request) {
+// SetPerson changes who signs in at the provider from now on.
+func (p *Provider) SetPerson(subject, email, name string) {
+	p.mu.Lock()
+	p.Subject, p.Email, p.Name = subject, email, name
+	p.mu.Unlock()
+}
+
+func (p *Provider) discovery(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, map[string]any{
-		"issuer":                                p.issuer,
-		"authorization_endpoint":                p.issuer + "/authorize",
-		"token_endpoint":                        p.issuer + "/token",
-		"jwks_uri":                              p.issuer + "/jwks",
+		"issuer":                                p.Issuer,
+		"authorization_endpoint":                p.Issuer + "/authorize",
+		"token_endpoint":                        p.Issuer + "/token",
+		"jwks_uri":                              p.Issuer + "/jwks",
 		"response_types_supported":              []string{"code"},
 		"subject_types_supported":               []string{"public"},
 		"id_token_signing_alg_values_supported": []string{"RS256"},
@@ -94,18 +109,18 @@ func (p *testProvider) discovery(w http.ResponseWriter, r *http.Request) {
 	})
 }
 
-func (p *testProvider) jwks(w http.ResponseWriter, r *http.Request) {
+func (p *Provider) jwks(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, jose.JSONWebKeySet{Keys: []jose.JSONWebKey{{
-		Key: &p.publicKey.PublicKey, KeyID: testKeyID, Algorithm: "RS256", Use: "sig",
+		Key: &p.PublicKey.PublicKey, KeyID: testKeyID, Algorithm: "RS256", Use: "sig",
 	}}})
 }
 
 // authorize stands for the user signing in at the provider: it grants a code
 // and redirects to the client with it.
-func (p *testProvider) authorize(w http.ResponseWriter, r *http.Request) {
+func (p *Provider) authorize(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
-	if q.Get("response_type") != "code" || q.Get("client_id") != p.clientID ||
-		q.Get("redirect_uri") != p.redirectURL || q.Get("code_challenge_method") != "S256" ||
+	if q.Get("response_type") != "code" || q.Get("client_id") != p.ClientID ||
+		q.Get("redirect_uri") != p.RedirectURL || q.Get("code_challenge_method") != "S256" ||
 		q.Get("code_challenge") == "" || q.Get("state") == "" || q.Get("nonce") == "" {
 		http.Error(w, "bad authorization request", http.StatusBadRequest)
 		return
@@ -114,18 +129,18 @@ func (p *testProvider) authorize(w http.ResponseWriter, r *http.Request) {
 	p.mu.Lock()
 	p.codes[code] = grant{nonce: q.Get("nonce"), challenge: q.Get("code_challenge"), redirectURI: q.Get("redirect_uri")}
 	p.mu.Unlock()
-	back, _ := url.Parse(p.redirectURL)
+	back, _ := url.Parse(p.RedirectURL)
 	back.RawQuery = url.Values{"code": {code}, "state": {q.Get("state")}}.Encode()
 	http.Redirect(w, r, back.String(), http.StatusFound)
 }
 
-func (p *testProvider) token(w http.ResponseWriter, r *http.Request) {
-	p.tokenCalls.Add(1)
+func (p *Provider) token(w http.ResponseWriter, r *http.Request) {
+	p.TokenCalls.Add(1)
 	id, secret, ok := r.BasicAuth()
 	if !ok {
 		id, secret = r.PostFormValue("client_id"), r.PostFormValue("client_secret")
 	}
-	if id != p.clientID || subtle.ConstantTimeCompare([]byte(secret), []byte(p.clientSecret)) != 1 {
+	if id != p.ClientID || subtle.ConstantTimeCompare([]byte(secret), []byte(p.ClientSecret)) != 1 {
 		writeJSON(w, http.StatusUnauthorized, map[string]string{"error": "invalid_client"})
 		return
 	}
@@ -142,13 +157,16 @@ func (p *testProvider) token(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	now := time.Now()
+	p.mu.Lock()
+	subject, email, name := p.Subject, p.Email, p.Name
+	p.mu.Unlock()
 	claims := map[string]any{
-		"iss": p.issuer, "sub": "agent-4711", "aud": p.clientID,
+		"iss": p.Issuer, "sub": subject, "aud": p.ClientID,
 		"iat": now.Unix(), "exp": now.Add(5 * time.Minute).Unix(), "nonce": g.nonce,
-		"email": "k.benali@police.example", "email_verified": true, "name": "Karim Benali",
+		"email": email, "email_verified": true, "name": name,
 	}
-	if p.editClaims != nil {
-		p.editClaims(claims)
+	if p.EditClaims != nil {
+		p.EditClaims(claims)
 	}
 	writeJSON(w, http.StatusOK, map[string]any{
 		"access_token": rand.Text(), "token_type": "Bearer", "expires_in": 300,
@@ -156,9 +174,9 @@ func (p *testProvider) token(w http.ResponseWriter, r *http.Request) {
 	})
 }
 
-func (p *testProvider) sign(claims map[string]any) string {
+func (p *Provider) sign(claims map[string]any) string {
 	signer, err := jose.NewSigner(
-		jose.SigningKey{Algorithm: jose.RS256, Key: jose.JSONWebKey{Key: p.signKey, KeyID: testKeyID}},
+		jose.SigningKey{Algorithm: jose.RS256, Key: jose.JSONWebKey{Key: p.SignKey, KeyID: testKeyID}},
 		(&jose.SignerOptions{}).WithType("JWT"))
 	if err != nil {
 		panic(err)
@@ -181,9 +199,9 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	json.NewEncoder(w).Encode(v)
 }
 
-// signInAtProvider follows authURL as a browser would, with the user signing
+// SignInAtProvider follows authURL as a browser would, with the user signing
 // in, and returns the state and code of the redirect back to the client.
-func signInAtProvider(t *testing.T, authURL string) (state, code string) {
+func SignInAtProvider(t testing.TB, authURL string) (state, code string) {
 	t.Helper()
 	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 	resp, err := client.Get(authURL)

@@ -1,0 +1,144 @@
+package http
+
+import (
+	"encoding/xml"
+	"net/http"
+	"strings"
+)
+
+// The shapes of Open311 GeoReport v2 answers. Each type carries both its JSON
+// and its XML tags, so that the two formats cannot drift apart; the XML
+// answers wrap lists in the spec's root elements (<services>,
+// <service_requests>, <errors>).
+
+// open311Format is the format a client asks for by the resource's suffix.
+type open311Format string
+
+const (
+	formatJSON open311Format = "json"
+	formatXML  open311Format = "xml"
+)
+
+// formatOfPath reads the format from the path's suffix. A path without a
+// known suffix is answered in JSON, the format of the rest of the API.
+func formatOfPath(path string) open311Format {
+	if strings.HasSuffix(path, ".xml") {
+		return formatXML
+	}
+	return formatJSON
+}
+
+// trimFormat takes the format suffix off a path segment ("assault.json"):
+// false when the segment has no .json or .xml suffix.
+func trimFormat(segment string) (string, bool) {
+	for _, suffix := range []string{".json", ".xml"} {
+		if base, ok := strings.CutSuffix(segment, suffix); ok && base != "" {
+			return base, true
+		}
+	}
+	return "", false
+}
+
+type open311Discovery struct {
+	XMLName    xml.Name          `json:"-" xml:"discovery"`
+	Changeset  string            `json:"changeset" xml:"changeset"`
+	Contact    string            `json:"contact" xml:"contact"`
+	KeyService string            `json:"key_service" xml:"key_service"`
+	Endpoints  []open311Endpoint `json:"endpoints" xml:"endpoints>endpoint"`
+}
+
+type open311Endpoint struct {
+	Specification string   `json:"specification" xml:"specification"`
+	URL           string   `json:"url" xml:"url"`
+	Changeset     string   `json:"changeset" xml:"changeset"`
+	Type          string   `json:"type" xml:"type"`
+	Formats       []string `json:"formats" xml:"formats>format"`
+}
+
+type open311Service struct {
+	Code        string `json:"service_code" xml:"service_code"`
+	Name        string `json:"service_name" xml:"service_name"`
+	Description string `json:"description" xml:"description"`
+	Metadata    bool   `json:"metadata" xml:"metadata"`
+	Type        string `json:"type" xml:"type"`
+	// Keywords is comma-separated, as the spec has it, in JSON too.
+	Keywords string `json:"keywords" xml:"keywords"`
+	Group    string `json:"group" xml:"group"`
+}
+
+type open311Services struct {
+	XMLName  xml.Name         `xml:"services"`
+	Services []open311Service `xml:"service"`
+}
+
+// open311Definition is a service definition. No category asks extra
+// questions today, so attributes is always empty.
+type open311Definition struct {
+	XMLName    xml.Name   `json:"-" xml:"service_definition"`
+	Code       string     `json:"service_code" xml:"service_code"`
+	Attributes []struct{} `json:"attributes" xml:"attributes>attribute"`
+}
+
+// open311Created answers a POSTed request. account_id is null in JSON and an
+// empty element in XML, as in the spec's examples: Yaqaza keeps no accounts
+// for citizens.
+type open311Created struct {
+	ID           string  `json:"service_request_id" xml:"service_request_id"`
+	Notice       string  `json:"service_notice" xml:"service_notice"`
+	AccountID    *string `json:"account_id" xml:"-"`
+	XMLAccountID string  `json:"-" xml:"account_id"`
+}
+
+type open311CreatedList struct {
+	XMLName  xml.Name         `xml:"service_requests"`
+	Requests []open311Created `xml:"request"`
+}
+
+// open311Request is the public view of a request. It has, by design, no
+// description, media_url, lat or long, and nothing of the reporter: see
+// open311RequestOf.
+type open311Request struct {
+	ID                string `json:"service_request_id" xml:"service_request_id"`
+	Status            string `json:"status" xml:"status"`
+	StatusNotes       string `json:"status_notes,omitempty" xml:"status_notes,omitempty"`
+	ServiceName       string `json:"service_name,omitempty" xml:"service_name,omitempty"`
+	ServiceCode       string `json:"service_code,omitempty" xml:"service_code,omitempty"`
+	AgencyResponsible string `json:"agency_responsible,omitempty" xml:"agency_responsible,omitempty"`
+	RequestedDatetime string `json:"requested_datetime" xml:"requested_datetime"`
+	UpdatedDatetime   string `json:"updated_datetime" xml:"updated_datetime"`
+	// Address is the name of the zone, never a street or a point.
+	Address string `json:"address,omitempty" xml:"address,omitempty"`
+}
+
+type open311RequestList struct {
+	XMLName  xml.Name         `xml:"service_requests"`
+	Requests []open311Request `xml:"request"`
+}
+
+type open311Error struct {
+	Code        int    `json:"code" xml:"code"`
+	Description string `json:"description" xml:"description"`
+}
+
+type open311Errors struct {
+	XMLName xml.Name       `xml:"errors"`
+	Errors  []open311Error `xml:"error"`
+}
+
+// writeOpen311 answers v in JSON, or x in XML. x is v itself for the types
+// whose XML root is their own element, and v's list wrapper for lists.
+func writeOpen311(w http.ResponseWriter, f open311Format, status int, v, x any) {
+	if f != formatXML {
+		writeJSON(w, status, v)
+		return
+	}
+	w.Header().Set("Content-Type", "text/xml; charset=utf-8")
+	w.WriteHeader(status)
+	// The spec asks for the declaration with encoding="UTF-8".
+	w.Write([]byte(xml.Header))
+	enc := xml.NewEncoder(w)
+	enc.Indent("", "  ")
+	if err := enc.Encode(x); err == nil {
+		w.Write([]byte("\n"))
+	}
+}
