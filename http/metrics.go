@@ -99,3 +99,14 @@ func (w *statusWriter) WriteHeader(code int) {
 }
 
 func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+// WatchRateLimits exposes how many requests each rate-limit rule refused.
+func (m *Metrics) WatchRateLimits(rl *RateLimits) {
+	for _, rule := range []string{RulePublic, RuleTracking, RuleSignIn, RuleAuthenticated} {
+		m.Registry.MustRegister(prometheus.NewCounterFunc(prometheus.CounterOpts{
+			Name:        "yaqaza_rate_limited_total",
+			Help:        "Requests refused by a rate limit, by rule.",
+			ConstLabels: prometheus.Labels{"rule": rule},
+		}, func() float64 { return float64(rl.Limiter(rule).Limited()) }))
+	}
+}

@@ -72,6 +72,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	app.server.SecureCookies = tlsConfig != nil || !onLoopback(*addr)
 	limits.TrustedProxies = proxies
 	app.server.RateLimits = limits
+	app.metrics.WatchRateLimits(limits)
 	app.server.Sealer = db.Keys()
 	if oidc.Issuer != "" {
 		if app.server.OIDC, err = account.NewOIDC(ctx, oidc); err != nil {
