@@ -6,11 +6,11 @@ VERSION := $(shell git describe --always --dirty 2>/dev/null || echo dev)
 DATA    ?= ./data
 ADDR    ?= 127.0.0.1:8080
 
-.PHONY: all build run test lint vuln bench fuzz clean
+.PHONY: all build run test lint vuln bench fuzz clean assets
 
 all: build
 
-build:
+build: assets
 	$(GO) build -trimpath -ldflags "-X main.version=$(VERSION)" -o $(BIN) ./cmd/yaqaza
 
 # Starts the server on http://$(ADDR) with the data in $(DATA). The first
@@ -22,13 +22,33 @@ run: build
 # The whole suite, with the race detector. The PostgreSQL store tests run
 # when YAQAZA_TEST_POSTGRES names a database (CI sets it) and are skipped,
 # saying so, otherwise.
-test: lint
+test: lint assets
 	$(GO) test -race -count=1 -timeout 20m ./...
 
 lint:
 	@unformatted=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
 	if [ -n "$$unformatted" ]; then echo "gofmt needed on: $$unformatted"; exit 1; fi
 	$(GO) vet ./...
+
+# The console's third-party front-end packages come from npm (package.json
+# and its lock file pin them) and are copied into console/static/vendor,
+# which the binary embeds. Nothing there is committed; go build works
+# without it, the console then lacking its scripts.
+VENDOR := console/static/vendor
+assets: $(VENDOR)/.stamp
+
+$(VENDOR)/.stamp: package.json package-lock.json
+	npm ci --no-audit --no-fund --ignore-scripts
+	rm -rf $(VENDOR) && mkdir -p $(VENDOR)/images $(VENDOR)/fonts
+	cp node_modules/htmx.org/dist/htmx.min.js $(VENDOR)/
+	cp node_modules/htmx-ext-sse/dist/sse.min.js $(VENDOR)/htmx-ext-sse.js
+	cp node_modules/chart.js/dist/chart.umd.min.js $(VENDOR)/chart.js
+	cp node_modules/leaflet/dist/leaflet.js node_modules/leaflet/dist/leaflet.css $(VENDOR)/
+	cp node_modules/leaflet/dist/images/*.png $(VENDOR)/images/
+	cp node_modules/@fontsource/noto-sans-arabic/files/noto-sans-arabic-arabic-400-normal.woff2 \
+	   node_modules/@fontsource/noto-sans-arabic/files/noto-sans-arabic-arabic-700-normal.woff2 $(VENDOR)/fonts/
+	cp node_modules/@fontsource/noto-sans-arabic/LICENSE $(VENDOR)/fonts/OFL.txt
+	touch $@
 
 # Known vulnerabilities (Go standard library and dependencies) in code the
 # binary reaches: govulncheck against a local copy of the Go vulnerability
@@ -74,4 +94,4 @@ fuzz:
 		$(GO) test -run '^$$' -fuzz "^$$f\$$" -fuzztime $(FUZZTIME) ./triage || exit 1; done
 
 clean:
-	rm -rf bin
+	rm -rf bin $(VENDOR) node_modules

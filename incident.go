@@ -321,6 +321,9 @@ type IncidentService interface {
 	// incident's only report.
 	SplitReport(ctx context.Context, reportID int64, reason string) (*Incident, error)
 
+	// AddNote writes an internal note on an incident's timeline.
+	AddNote(ctx context.Context, id int64, text string) (*TimelineEvent, error)
+
 	// ClearForPublication lets the communications office see an incident,
 	// or takes that back.
 	ClearForPublication(ctx context.Context, id int64, cleared bool) (*Incident, error)

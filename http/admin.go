@@ -191,3 +191,26 @@ func (s *Server) handlePublicStatements(w http.ResponseWriter, r *http.Request) 
 	writeJSON(w, http.StatusOK, map[string]any{"statements": list})
 	return nil
 }
+
+func (s *Server) handleAddNote(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	body, err := readBody(w, r, maxSmallBody)
+	if err != nil {
+		return err
+	}
+	var in struct {
+		Text string `json:"text"`
+	}
+	if err := decodeJSON(body, &in); err != nil {
+		return err
+	}
+	ev, err := s.Incidents.AddNote(r.Context(), id, in.Text)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusCreated, ev)
+	return nil
+}

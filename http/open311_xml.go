@@ -2,14 +2,18 @@ package http
 
 import (
 	"encoding/xml"
+	"log/slog"
 	"net/http"
 	"strings"
+
+	"github.com/yaqaza/yaqaza"
 )
 
-// The shapes of Open311 GeoReport v2 answers. Each type carries both its JSON
-// and its XML tags, so that the two formats cannot drift apart; the XML
-// answers wrap lists in the spec's root elements (<services>,
-// <service_requests>, <errors>).
+// How Open311 GeoReport v2 answers are written: their shapes, their two
+// encodings and their words. Each type carries both its JSON and its XML
+// tags, so that the two formats cannot drift apart; the XML answers wrap
+// lists in the spec's root elements (<services>, <service_requests>,
+// <errors>).
 
 // open311Format is the format a client asks for by the resource's suffix.
 type open311Format string
@@ -142,3 +146,59 @@ func writeOpen311(w http.ResponseWriter, f open311Format, status int, v, x any) 
 		w.Write([]byte("\n"))
 	}
 }
+
+// writeOpen311Error answers [{"code":400,"description":"…"}] (or <errors>)
+// with the status of the error's code. Internal errors are logged and shown
+// as "internal error", as everywhere.
+func writeOpen311Error(w http.ResponseWriter, r *http.Request, f open311Format, err error) {
+	if yaqaza.ErrorCode(err) == yaqaza.EINTERNAL {
+		slog.Error("internal error", "method", r.Method, "path", r.URL.Path, "err", err)
+	}
+	status := StatusOf(err)
+	e := []open311Error{{Code: status, Description: yaqaza.ErrorMessage(err)}}
+	writeOpen311(w, f, status, e, open311Errors{Errors: e})
+}
+
+// open311Status folds the public steps into the spec's two: a request is
+// closed once the police are done with it (handled, closed, referred to
+// another service, or closed without intervention), and open again if the
+// incident is reopened.
+func open311Status(s yaqaza.PublicStatus) string {
+	switch s {
+	case yaqaza.PublicResolved, yaqaza.PublicClosed, yaqaza.PublicReferred, yaqaza.PublicNotAnswered:
+		return "closed"
+	}
+	return "open"
+}
+
+// Texts of the answers, in the three reply languages.
+var (
+	notForEmergencies = yaqaza.Names{
+		AR: "في حالة الاستعجال، اتصلوا برقم الطوارئ الخاص بالشرطة.",
+		FR: "En cas d'urgence, appelez le numéro d'urgence de la police.",
+		EN: "In an emergency, call the police emergency number.",
+	}
+	noticeRecorded = yaqaza.Names{
+		AR: "تم تسجيل بلاغكم. يمكنكم تتبعه بالرمز %s.",
+		FR: "Signalement enregistré. Suivez-le avec le code %s.",
+		EN: "Report recorded. Follow it with the code %s.",
+	}
+	keyOptional = yaqaza.Names{
+		AR: "مفتاح api_key اختياري: هو رمز API تسلمه الولاية لتطبيقات الشركاء.",
+		FR: "api_key est facultatif : c'est un jeton d'API que la préfecture délivre aux applications partenaires.",
+		EN: "api_key is optional: it is an API token the prefecture issues to partner applications.",
+	}
+	keyRequired = yaqaza.Names{
+		AR: "مفتاح api_key ضروري لإرسال البلاغات: هو رمز API تسلمه الولاية لتطبيقات الشركاء.",
+		FR: "api_key est requis pour envoyer un signalement : c'est un jeton d'API que la préfecture délivre aux applications partenaires.",
+		EN: "api_key is required to submit: it is an API token the prefecture issues to partner applications.",
+	}
+	// priorityGroups group services by their default urgency, so that an
+	// app can put the most urgent first and point them to the emergency line.
+	priorityGroups = map[yaqaza.Priority]yaqaza.Names{
+		yaqaza.P1: {AR: "خطر فوري", FR: "Danger immédiat", EN: "Immediate danger"},
+		yaqaza.P2: {AR: "خطير", FR: "Grave", EN: "Serious"},
+		yaqaza.P3: {AR: "عادي", FR: "Ordinaire", EN: "Ordinary"},
+		yaqaza.P4: {AR: "غير مستعجل", FR: "Non urgent", EN: "Not urgent"},
+	}
+)

@@ -53,6 +53,8 @@ type Server struct {
 	// keeps the sign-in's pending state in the browser.
 	OIDC   *account.OIDC
 	Sealer Sealer
+	// Console serves the web pages: every path that is not the API's.
+	Console http.Handler
 
 	Metrics *Metrics
 	// RateLimits bounds requests per client; nil serves without limits, as
@@ -94,6 +96,7 @@ func (s *Server) Handler() http.Handler {
 	route("GET /api/v1/notifications", s.handleNotifications)
 	route("GET /api/v1/zones", s.handleZones)
 	route("GET /api/v1/categories", s.handleCategories)
+	route("POST /api/v1/incidents/{id}/notes", s.handleAddNote)
 	route("POST /api/v1/incidents/{id}/publication", s.handlePublication)
 	route("POST /api/v1/incidents/{id}/statements", s.handlePublishStatement)
 	route("GET /api/v1/statements", s.handlePublicStatements)
@@ -118,6 +121,9 @@ func (s *Server) Handler() http.Handler {
 	route("GET /healthz", s.handleHealth)
 	route("GET /readyz", s.handleReady)
 	mux.Handle("GET /metrics", s.Metrics.Handler())
+	if s.Console != nil {
+		mux.Handle("/", s.Console)
+	}
 	mux.Handle("/api/", handlerFunc(func(w http.ResponseWriter, r *http.Request) error {
 		return yaqaza.Errorf(yaqaza.ENOTFOUND, "no API endpoint %s %s", r.Method, r.URL.Path)
 	}))

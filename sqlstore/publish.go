@@ -119,3 +119,34 @@ func (db *DB) findStatements(ctx context.Context, q querier, where string, args 
 	}
 	return out, rows.Err()
 }
+
+// AddNote implements yaqaza.IncidentService: an internal note on the
+// timeline, never shown to the public.
+func (s *IncidentService) AddNote(ctx context.Context, id int64, text string) (*yaqaza.TimelineEvent, error) {
+	if _, err := yaqaza.Authorize(ctx, yaqaza.ActChangeIncident); err != nil {
+		return nil, err
+	}
+	text = strings.TrimSpace(text)
+	if text == "" || !utf8.ValidString(text) || utf8.RuneCountInString(text) > 2000 {
+		return nil, yaqaza.Invalidf("text", "a note is 1 to 2,000 characters")
+	}
+	var ev *yaqaza.TimelineEvent
+	err := s.db.withTx(ctx, func(tx *sql.Tx) error {
+		inc, err := s.db.findIncident(ctx, tx, id, true)
+		if err != nil {
+			return err
+		}
+		actor, err := yaqaza.AuthorizeIn(ctx, yaqaza.ActChangeIncident, inc.ZoneCode)
+		if err != nil {
+			return err
+		}
+		now := toMillis(s.db.Now())
+		if err := s.db.addTimeline(ctx, tx, actor, now, timelineEntry{incidentID: id, zone: inc.ZoneCode, kind: yaqaza.EventNoteAdded, detail: text}); err != nil {
+			return err
+		}
+		ev = &yaqaza.TimelineEvent{IncidentID: id, ZoneCode: inc.ZoneCode, At: fromMillis(now), ActorID: actor.ID, ActorName: actor.Name,
+			Kind: yaqaza.EventNoteAdded, Detail: text}
+		return nil
+	})
+	return ev, err
+}

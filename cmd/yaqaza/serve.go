@@ -13,6 +13,7 @@ import (
 
 	"github.com/yaqaza/yaqaza"
 	"github.com/yaqaza/yaqaza/account"
+	"github.com/yaqaza/yaqaza/console"
 	"github.com/yaqaza/yaqaza/geo"
 	yhttp "github.com/yaqaza/yaqaza/http"
 	"github.com/yaqaza/yaqaza/notify"
@@ -74,6 +75,9 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	app.server.RateLimits = limits
 	app.metrics.WatchRateLimits(limits)
 	app.server.Sealer = db.Keys()
+	if err := app.mountConsole(oidc.Issuer != ""); err != nil {
+		return err
+	}
 	if oidc.Issuer != "" {
 		if app.server.OIDC, err = account.NewOIDC(ctx, oidc); err != nil {
 			return fmt.Errorf("identity provider %s: %w", oidc.Issuer, err)
@@ -294,4 +298,20 @@ func (a *app) watchOrphans(ctx context.Context, every time.Duration) {
 		case <-time.After(every):
 		}
 	}
+}
+
+// mountConsole puts the web console in front of the same services.
+func (a *app) mountConsole(oidc bool) error {
+	s := a.server
+	c, err := console.New(console.Services{Reports: s.Reports, Incidents: s.Incidents, Tracking: s.Tracking, Units: s.Units,
+		Dispatch: s.Dispatch, Packs: s.Packs, Users: s.Users, Tokens: s.Tokens, Audit: s.Audit})
+	if err != nil {
+		return err
+	}
+	c.SecureCookies, c.OIDC = s.SecureCookies, oidc
+	if loc, err := time.LoadLocation(a.pack.Timezone); err == nil {
+		c.SetTimezone(loc)
+	}
+	s.Console = c
+	return nil
 }

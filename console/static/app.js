@@ -1,0 +1,79 @@
+// Yaqaza console: what the pages need beyond htmx — maps, countdowns,
+// and keeping the page's forms honest. No inline scripts: the page's
+// data comes in data- attributes.
+(function () {
+  "use strict";
+
+  // Countdowns: every [data-due] shows the time left (or late) and turns
+  // red when the deadline has passed.
+  function tick() {
+    var now = Date.now();
+    document.querySelectorAll("[data-due]").forEach(function (el) {
+      var due = Date.parse(el.getAttribute("data-due"));
+      if (isNaN(due)) return;
+      var s = Math.round((due - now) / 1000), late = s < 0;
+      if (late) s = -s;
+      var h = Math.floor(s / 3600), m = Math.floor((s % 3600) / 60), sec = s % 60;
+      var txt = (h ? h + ":" + String(m).padStart(2, "0") : m) + ":" + String(sec).padStart(2, "0");
+      el.textContent = (late ? "−" : "") + txt;
+      el.classList.toggle("late", late);
+      var row = el.closest("tr");
+      if (row) row.classList.toggle("is-late", late);
+    });
+  }
+  setInterval(tick, 1000);
+  document.addEventListener("htmx:afterSettle", tick);
+  tick();
+
+  // Maps: zones from the pack, incidents and units from data attributes.
+  // No tile server: the console works with no internet connection.
+  function drawMap(el) {
+    if (!window.L || el._drawn) return;
+    el._drawn = true;
+    var map = L.map(el, { attributionControl: true, zoomControl: true });
+    map.attributionControl.setPrefix(false);
+    var bounds = null;
+    fetch(el.getAttribute("data-zones") || "/api/v1/zones").then(function (r) { return r.json(); }).then(function (fc) {
+      var layer = L.geoJSON(fc, { style: { color: "#0b3d2e", weight: 2, fillOpacity: 0.06 } }).addTo(map);
+      bounds = layer.getBounds();
+      map.fitBounds(bounds);
+      if (fc.attribution) map.attributionControl.addAttribution(fc.attribution);
+      drawPoints();
+    });
+    function drawPoints() {
+      var pts = el.getAttribute("data-points");
+      if (!pts) return;
+      JSON.parse(pts).forEach(function (p) {
+        var m = L.circleMarker([p.lat, p.lon], { radius: p.kind === "unit" ? 6 : 8, color: p.kind === "unit" ? "#1f4e8c" : "#a1001a", weight: 2, fillOpacity: 0.7 });
+        if (p.label) m.bindTooltip(p.label);
+        if (p.href) m.on("click", function () { window.location = p.href; });
+        m.addTo(map);
+      });
+    }
+    if (el.getAttribute("data-pick") === "true") {
+      var marker = null, lat = document.getElementById("f-lat"), lon = document.getElementById("f-lon");
+      if (lat && lat.value && lon.value) marker = L.marker([+lat.value, +lon.value]).addTo(map);
+      map.on("click", function (e) {
+        if (marker) marker.setLatLng(e.latlng); else marker = L.marker(e.latlng).addTo(map);
+        lat.value = e.latlng.lat.toFixed(6);
+        lon.value = e.latlng.lng.toFixed(6);
+      });
+    }
+  }
+  function drawMaps() { document.querySelectorAll(".map").forEach(drawMap); }
+  document.addEventListener("DOMContentLoaded", drawMaps);
+  document.addEventListener("htmx:afterSettle", drawMaps);
+  if (document.readyState !== "loading") drawMaps();
+
+  // Charts: [data-chart] holds a Chart.js configuration as JSON.
+  function drawCharts() {
+    if (!window.Chart) return;
+    document.querySelectorAll("canvas[data-chart]").forEach(function (c) {
+      if (c._chart) return;
+      c._chart = new Chart(c, JSON.parse(c.getAttribute("data-chart")));
+    });
+  }
+  document.addEventListener("DOMContentLoaded", drawCharts);
+  document.addEventListener("htmx:afterSettle", drawCharts);
+  if (document.readyState !== "loading") drawCharts();
+})();
