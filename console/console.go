@@ -41,6 +41,9 @@ type Services struct {
 	Users     yaqaza.UserService
 	Tokens    yaqaza.TokenService
 	Audit     yaqaza.AuditService
+	// Suggest finds incidents a call may be about; Indicators feed the dashboard.
+	Suggest    yaqaza.SuggestService
+	Indicators yaqaza.IndicatorService
 }
 
 // Console serves the pages.
@@ -168,15 +171,15 @@ func pathOnly(r *http.Request) string { return path.Clean("/" + strings.TrimPref
 // Page is what every template gets: the language and its texts, the
 // signed-in person and what they may do, and the page's own data.
 type Page struct {
-	c       *Console
-	Lang    string
-	Dir     string
-	Title   string
-	Actor   *yaqaza.Actor
-	CSRF    string
-	Path    string
-	Data    any
-	Now     time.Time
+	c     *Console
+	Lang  string
+	Dir   string
+	Title string
+	Actor *yaqaza.Actor
+	CSRF  string
+	Path  string
+	Data  any
+	Now   time.Time
 	// Errors are the form's field errors, shown beside each field.
 	Errors map[string]string
 }
@@ -251,7 +254,7 @@ func (c *Console) parseTemplates() error {
 }
 
 var funcs = template.FuncMap{
-	"join": strings.Join,
+	"join":  strings.Join,
 	"lower": strings.ToLower,
 	"dict": func(kv ...any) map[string]any {
 		m := map[string]any{}
