@@ -1,5 +1,10 @@
 # Yaqaza — the two commands a new user needs are `make run` and `make test`.
 
+# Go 1.27.3: go1.26.8, the machine's own Go, has known vulnerabilities in
+# net/http, crypto/x509, crypto/tls and html/template that the binary
+# reaches (see `make vuln`). The go command fetches this toolchain from the
+# module proxy once; a toolchain line in go.mod alone would not be obeyed.
+export GOTOOLCHAIN ?= go1.27.3
 GO      ?= go
 BIN     := bin/yaqaza
 VERSION := $(shell git describe --always --dirty 2>/dev/null || echo dev)

@@ -36,7 +36,9 @@ func (c Channel) Valid() bool {
 }
 
 // Public reports whether citizens may submit on this channel without a credential.
-func (c Channel) Public() bool { return c == ChannelWeb }
+// Open311 is the same citizens through an app: the app's api_key names the
+// app, not the person, so it is public too (and rate-limited per address).
+func (c Channel) Public() bool { return c == ChannelWeb || c == ChannelOpen311 }
 
 // Limits on report input. They are part of the API contract.
 const (
@@ -194,7 +196,7 @@ func (m Media) validate(i int) error {
 	}
 	if m.URL != "" {
 		if err := validateURL(m.URL); err != nil {
-			return Invalidf(field, "media[%d].url %s", i, err.Error())
+			return Invalidf(field, "media[%d].url %s", i, ErrorMessage(err))
 		}
 	}
 	if m.SHA256 != "" && !isHex(m.SHA256, 64) {
@@ -248,7 +250,7 @@ func (s *Source) validate() error {
 	}
 	if s.URL != "" {
 		if err := validateURL(s.URL); err != nil {
-			return Invalidf("source.url", "source.url %s", err.Error())
+			return Invalidf("source.url", "source.url %s", ErrorMessage(err))
 		}
 	}
 	if len(s.Author) > 200 {

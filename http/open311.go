@@ -26,7 +26,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode"
 
 	"github.com/yaqaza/yaqaza"
 )
@@ -156,41 +155,6 @@ func (s *Server) handleOpen311Services(w http.ResponseWriter, r *http.Request, f
 	}
 	writeOpen311(w, f, http.StatusOK, list, open311Services{Services: list})
 	return nil
-}
-
-// keywordsOf picks some of the category's lexicon words in the script of
-// lang: Arabic letters for ar, Latin letters otherwise. The lexicon lists
-// them by language (Standard Arabic, then Darija; Darija in Latin letters,
-// then French, then English), so the picks are spread over the list to
-// give a few of each. The spec separates keywords with commas, so a word
-// holding one is left out.
-func keywordsOf(p *yaqaza.Pack, code, lang string) string {
-	if p.Lexicon == nil {
-		return ""
-	}
-	var terms []string
-	for _, t := range p.Lexicon.Categories[code].Terms {
-		if arabicScript(t) == (lang == "ar") && !strings.Contains(t, ",") {
-			terms = append(terms, t)
-		}
-	}
-	if len(terms) <= maxKeywords {
-		return strings.Join(terms, ", ")
-	}
-	out := make([]string, maxKeywords)
-	for i := range out {
-		out[i] = terms[i*len(terms)/maxKeywords]
-	}
-	return strings.Join(out, ", ")
-}
-
-func arabicScript(s string) bool {
-	for _, r := range s {
-		if unicode.IsLetter(r) {
-			return unicode.Is(unicode.Arabic, r)
-		}
-	}
-	return false
 }
 
 func categoryOf(p *yaqaza.Pack, code string) *yaqaza.Category {
@@ -542,18 +506,4 @@ func (s *Server) open311RequestOf(ctx context.Context, p *yaqaza.Pack, code, lan
 		req.Address = z.Names.In(lang)
 	}
 	return req, nil
-}
-
-// short keeps echoed input short in messages.
-func short(s string) string {
-	const n = 60
-	if len(s) <= n {
-		return s
-	}
-	for i := n; i > 0; i-- {
-		if s[i]&0xC0 != 0x80 { // not inside a rune
-			return s[:i] + "…"
-		}
-	}
-	return "…"
 }

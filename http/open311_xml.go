@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
+	"unicode"
 
 	"github.com/yaqaza/yaqaza"
 )
@@ -169,6 +170,55 @@ func open311Status(s yaqaza.PublicStatus) string {
 		return "closed"
 	}
 	return "open"
+}
+
+// keywordsOf picks some of the category's lexicon words in the script of
+// lang: Arabic letters for ar, Latin letters otherwise. The lexicon lists
+// them by language (Standard Arabic, then Darija; Darija in Latin letters,
+// then French, then English), so the picks are spread over the list to
+// give a few of each. The spec separates keywords with commas, so a word
+// holding one is left out.
+func keywordsOf(p *yaqaza.Pack, code, lang string) string {
+	if p.Lexicon == nil {
+		return ""
+	}
+	var terms []string
+	for _, t := range p.Lexicon.Categories[code].Terms {
+		if arabicScript(t) == (lang == "ar") && !strings.Contains(t, ",") {
+			terms = append(terms, t)
+		}
+	}
+	if len(terms) <= maxKeywords {
+		return strings.Join(terms, ", ")
+	}
+	out := make([]string, maxKeywords)
+	for i := range out {
+		out[i] = terms[i*len(terms)/maxKeywords]
+	}
+	return strings.Join(out, ", ")
+}
+
+func arabicScript(s string) bool {
+	for _, r := range s {
+		if unicode.IsLetter(r) {
+			return unicode.Is(unicode.Arabic, r)
+		}
+	}
+	return false
+}
+
+// short keeps echoed input short in messages.
+func short(s string) string {
+	const n = 60
+	if len(s) <= n {
+		return s
+	}
+	for i := n; i > 0; i-- {
+		if s[i]&0xC0 != 0x80 { // not inside a rune
+			return s[:i] + "…"
+		}
+	}
+	return "…"
 }
 
 // Texts of the answers, in the three reply languages.

@@ -285,6 +285,10 @@ func (rl *RateLimits) Classify(r *http.Request) (rule, key string) {
 		return RulePublic, clientKey(rl.ClientIP(r))
 	case r.Method == http.MethodGet && strings.HasPrefix(r.URL.Path, "/api/v1/track/"):
 		return RuleTracking, clientKey(rl.ClientIP(r))
+	case r.Method == http.MethodPost && strings.HasPrefix(r.URL.Path, "/open311/v2/requests."):
+		return RulePublic, clientKey(rl.ClientIP(r))
+	case r.Method == http.MethodGet && strings.HasPrefix(r.URL.Path, "/open311/v2/requests"):
+		return RuleTracking, clientKey(rl.ClientIP(r))
 	case r.Method == http.MethodPost && r.URL.Path == "/api/v1/session":
 		return RuleSignIn, clientKey(rl.ClientIP(r))
 	}

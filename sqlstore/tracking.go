@@ -110,3 +110,24 @@ func statusBefore(events []publicStep, current yaqaza.Status) yaqaza.Status {
 	}
 	return current
 }
+
+// TrackFacts implements http.IncidentFacts: the category and zone of the
+// incident the report with this code belongs to, for Open311's public view.
+func (s *TrackingService) TrackFacts(ctx context.Context, code string) (category, zone string, err error) {
+	reportID, code, err := s.db.codes.ReportID(code)
+	if err != nil {
+		return "", "", err
+	}
+	var incidentID int64
+	err = s.db.read.QueryRowContext(ctx, s.db.q(`SELECT incident_id FROM reports WHERE id = ?`), reportID).Scan(&incidentID)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", "", yaqaza.Errorf(yaqaza.ENOTFOUND, "no report has tracking code %s: it is well formed, but unknown here", code)
+	} else if err != nil {
+		return "", "", err
+	}
+	inc, err := s.db.findIncident(ctx, s.db.read, incidentID, false)
+	if err != nil {
+		return "", "", err
+	}
+	return inc.Category, inc.ZoneCode, nil
+}
