@@ -54,6 +54,8 @@ func Run(t *testing.T, open Opener) {
 		{"SignIn", testSignIn},
 		{"PersonalDataSealed", testPersonalDataSealed},
 		{"Retention", testRetention},
+		{"Suggest", testSuggest},
+		{"Indicators", testIndicators},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

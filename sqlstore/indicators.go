@@ -1,0 +1,481 @@
+package sqlstore
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"slices"
+	"time"
+
+	"github.com/yaqaza/yaqaza"
+)
+
+// IndicatorService implements yaqaza.IndicatorService. The store keeps
+// raw facts (incidents, their timelines, assignments); the figures are
+// computed in Go from one pass over each, so that the same code gives the
+// same numbers on SQLite and PostgreSQL (no engine's percentile or date
+// functions), and the queries only walk indexes that exist.
+type IndicatorService struct {
+	db *DB
+	// zones are the pack's, without geometry: their codes, names and
+	// population. A new pack takes a restart, as for the rest of the node.
+	zones []yaqaza.Zone
+	loc   *time.Location
+}
+
+var _ yaqaza.IndicatorService = (*IndicatorService)(nil)
+
+// NewIndicatorService computes indicators for the jurisdiction of p: its
+// zones' population and its time zone, in which trends are bucketed.
+func NewIndicatorService(db *DB, p *yaqaza.Pack) (*IndicatorService, error) {
+	loc := time.UTC
+	if p.Timezone != "" {
+		var err error
+		if loc, err = time.LoadLocation(p.Timezone); err != nil {
+			return nil, fmt.Errorf("sqlstore: indicators: pack time zone: %w", err)
+		}
+	}
+	s := &IndicatorService{db: db, loc: loc}
+	for _, z := range p.Zones {
+		s.zones = append(s.zones, yaqaza.Zone{Code: z.Code, Names: z.Names, Population: z.Population})
+	}
+	return s, nil
+}
+
+// The statuses that reach each response stage, in yaqaza.ResponseStages
+// order. Moves to cancelled, referred or merged are not a response: an
+// incident closed at intake as not a police matter was not "acknowledged"
+// in no time. Assignments reach dispatched and on scene too.
+var stageStatuses = [4][]yaqaza.Status{
+	{yaqaza.StatusTriaged, yaqaza.StatusDispatched, yaqaza.StatusEnRoute, yaqaza.StatusOnScene, yaqaza.StatusResolved, yaqaza.StatusClosed},
+	{yaqaza.StatusDispatched, yaqaza.StatusEnRoute, yaqaza.StatusOnScene},
+	{yaqaza.StatusOnScene},
+	{yaqaza.StatusResolved, yaqaza.StatusClosed},
+}
+
+// workingStatuses are the open statuses before resolution: what the
+// dashboard calls open (a resolved incident waits only to be closed).
+var workingStatuses = []yaqaza.Status{yaqaza.StatusNew, yaqaza.StatusTriaged, yaqaza.StatusDispatched,
+	yaqaza.StatusEnRoute, yaqaza.StatusOnScene}
+
+// incidentFacts is what the indicators need of one incident of the period.
+type incidentFacts struct {
+	zone     string
+	priority yaqaza.Priority
+	status   yaqaza.Status
+	created  int64
+	// reached is when each response stage was first reached (ms), 0 if not.
+	reached [4]int64
+}
+
+func (f *incidentFacts) reach(stage int, at int64) {
+	if f.reached[stage] == 0 || at < f.reached[stage] {
+		f.reached[stage] = at
+	}
+}
+
+// scope is the SQL condition that keeps an actor to its zones.
+type scope struct {
+	cond string // "" or " AND zone_code IN (…)"
+	args []any
+}
+
+func scopeOf(actor *yaqaza.Actor) scope {
+	if actor.Prefecture() {
+		return scope{}
+	}
+	sc := scope{cond: " AND zone_code IN (" + placeholders(len(actor.Zones)) + ")"}
+	for _, z := range actor.Zones {
+		sc.args = append(sc.args, z)
+	}
+	return sc
+}
+
+// Indicators implements yaqaza.IndicatorService.
+func (s *IndicatorService) Indicators(ctx context.Context, from, to time.Time) (*yaqaza.Indicators, error) {
+	actor, err := yaqaza.Authorize(ctx, yaqaza.ActReadStats)
+	if err != nil {
+		return nil, err
+	}
+	switch {
+	case from.IsZero() || to.IsZero():
+		return nil, yaqaza.Invalidf("from", "a period needs a start and an end")
+	case !to.After(from):
+		return nil, yaqaza.Invalidf("to", "the period must end after it starts")
+	case to.Sub(from) > yaqaza.MaxIndicatorPeriod:
+		return nil, yaqaza.Invalidf("from", "a period is at most %d days", int(yaqaza.MaxIndicatorPeriod.Hours()/24))
+	}
+	now := s.db.Now()
+	sc := scopeOf(actor)
+	out := &yaqaza.Indicators{From: from.UTC(), To: to.UTC(), At: now.UTC()}
+	agg := s.newAggregates(actor)
+	trends := newTrendSet(now, s.loc)
+	facts, err := s.scanIncidents(ctx, sc, toMillis(from), toMillis(to), trends, agg)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.scanStages(ctx, sc, toMillis(from), toMillis(to), facts); err != nil {
+		return nil, err
+	}
+	agg.addResponses(facts, s.db.SLA(), toMillis(now))
+	if err := s.countOpen(ctx, sc, toMillis(now), agg); err != nil {
+		return nil, err
+	}
+	if out.Late, err = s.lateIncidents(ctx, actor, sc, toMillis(now)); err != nil {
+		return nil, err
+	}
+	out.Prefecture, out.Zones = agg.finish()
+	out.Trends = trends.finish()
+	return out, nil
+}
+
+// scanIncidents reads, in one pass over the created_at index, every
+// incident the trends or the period need: the trends count them all, the
+// period's are kept with what their stage times need.
+func (s *IndicatorService) scanIncidents(ctx context.Context, sc scope, from, to int64, trends *trendSet,
+	agg *aggregates) (map[int64]*incidentFacts, error) {
+	lo, hi := min(from, trends.start), max(to, trends.end)
+	rows, err := s.db.read.QueryContext(ctx, s.db.q(`SELECT id, status, category, priority, coalesce(zone_code, ''), created_at,
+		coalesce(outcome, '') FROM incidents WHERE created_at >= ? AND created_at < ? AND status <> ?`+sc.cond),
+		append([]any{lo, hi, yaqaza.StatusMerged}, sc.args...)...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	facts := map[int64]*incidentFacts{}
+	for rows.Next() {
+		var id, created int64
+		var priority int
+		var status yaqaza.Status
+		var category, zone, outcome string
+		if err := rows.Scan(&id, &status, &category, &priority, &zone, &created, &outcome); err != nil {
+			return nil, err
+		}
+		trends.add(created, zone)
+		if created < from || created >= to {
+			continue
+		}
+		facts[id] = &incidentFacts{zone: zone, priority: yaqaza.Priority(priority), status: status, created: created}
+		cleared := (status == yaqaza.StatusResolved || status == yaqaza.StatusClosed) && outcome != ""
+		agg.addIncident(zone, category, cleared)
+	}
+	return facts, rows.Err()
+}
+
+// scanStages finds when the period's incidents reached each stage: status
+// changes from the timeline, assignments' times from their table. Both
+// are read through their incident index, for the period's incidents only.
+func (s *IndicatorService) scanStages(ctx context.Context, sc scope, from, to int64, facts map[int64]*incidentFacts) error {
+	if len(facts) == 0 {
+		return nil
+	}
+	period := `(SELECT id FROM incidents WHERE created_at >= ? AND created_at < ?` + sc.cond + `)`
+	args := append([]any{from, to}, sc.args...)
+	stageOf := map[yaqaza.Status][]int{}
+	for stage, statuses := range stageStatuses {
+		for _, st := range statuses {
+			stageOf[st] = append(stageOf[st], stage)
+		}
+	}
+	rows, err := s.db.read.QueryContext(ctx, s.db.q(`SELECT incident_id, to_status, at FROM timeline
+		WHERE kind = ? AND incident_id IN `+period), append([]any{yaqaza.EventStatusChanged}, args...)...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id, at int64
+		var to yaqaza.Status
+		if err := rows.Scan(&id, &to, &at); err != nil {
+			return err
+		}
+		if f := facts[id]; f != nil {
+			for _, stage := range stageOf[to] {
+				f.reach(stage, at)
+			}
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	arows, err := s.db.read.QueryContext(ctx, s.db.q(`SELECT incident_id, assigned_at, on_scene_at FROM assignments
+		WHERE incident_id IN `+period), args...)
+	if err != nil {
+		return err
+	}
+	defer arows.Close()
+	for arows.Next() {
+		var id, assigned int64
+		var onScene *int64
+		if err := arows.Scan(&id, &assigned, &onScene); err != nil {
+			return err
+		}
+		if f := facts[id]; f != nil {
+			f.reach(1, assigned)
+			if onScene != nil {
+				f.reach(2, *onScene)
+			}
+		}
+	}
+	return arows.Err()
+}
+
+// countOpen counts the open and the late incidents of each zone, now.
+func (s *IndicatorService) countOpen(ctx context.Context, sc scope, now int64, agg *aggregates) error {
+	args := []any{now}
+	for _, st := range workingStatuses {
+		args = append(args, st)
+	}
+	rows, err := s.db.read.QueryContext(ctx, s.db.q(`SELECT coalesce(zone_code, ''), count(*),
+		sum(CASE WHEN deadline_at IS NOT NULL AND deadline_at < ? THEN 1 ELSE 0 END)
+		FROM incidents WHERE status IN (`+placeholders(len(workingStatuses))+`)`+sc.cond+` GROUP BY zone_code`),
+		append(args, sc.args...)...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var zone string
+		var open, late int
+		if err := rows.Scan(&zone, &open, &late); err != nil {
+			return err
+		}
+		agg.addOpen(zone, open, late)
+	}
+	return rows.Err()
+}
+
+// lateIncidents lists the open incidents past their deadline, most
+// overdue first, as the actor may see them.
+func (s *IndicatorService) lateIncidents(ctx context.Context, actor *yaqaza.Actor, sc scope, now int64) ([]*yaqaza.Incident, error) {
+	args := []any{}
+	for _, st := range workingStatuses {
+		args = append(args, st)
+	}
+	args = append(append(args, now), sc.args...)
+	rows, err := s.db.read.QueryContext(ctx, s.db.q(`SELECT `+incidentColumns+` FROM incidents i
+		WHERE i.status IN (`+placeholders(len(workingStatuses))+`) AND i.deadline_at < ?`+sc.cond+`
+		ORDER BY i.deadline_at, i.id LIMIT `+itoa(yaqaza.MaxLateListed)), args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []*yaqaza.Incident{}
+	for rows.Next() {
+		inc, err := scanIncident(rows)
+		if err != nil {
+			return nil, err
+		}
+		if shaped := yaqaza.ShapeIncident(actor, inc); shaped != nil {
+			out = append(out, shaped)
+		}
+	}
+	return out, rows.Err()
+}
+
+// percentile interpolates between the ranks of sorted values (type 7 of
+// Hyndman and Fan, spreadsheets' PERCENTILE.INC), so that analysts can
+// check a figure by hand.
+func percentile(sorted []float64, p float64) float64 {
+	if len(sorted) == 0 {
+		return 0
+	}
+	pos := p * float64(len(sorted)-1)
+	i := int(math.Floor(pos))
+	if i >= len(sorted)-1 {
+		return sorted[len(sorted)-1]
+	}
+	return sorted[i] + (pos-float64(i))*(sorted[i+1]-sorted[i])
+}
+
+// zoneAggregate accumulates one zone's figures (or the prefecture's).
+type zoneAggregate struct {
+	out   yaqaza.ZoneIndicators
+	times [4][]float64 // seconds to reach each stage
+	due   [4]int
+	kept  [4]int // reached within the deadline
+}
+
+// aggregates are the zones in the actor's scope, in the pack's order, and
+// their total.
+type aggregates struct {
+	prefecture *zoneAggregate
+	zones      []*zoneAggregate
+	byCode     map[string]*zoneAggregate
+}
+
+func (s *IndicatorService) newAggregates(actor *yaqaza.Actor) *aggregates {
+	a := &aggregates{prefecture: newZoneAggregate(yaqaza.Zone{}), byCode: map[string]*zoneAggregate{}}
+	for _, z := range s.zones {
+		if !actor.Prefecture() && !slices.Contains(actor.Zones, z.Code) {
+			continue
+		}
+		za := newZoneAggregate(z)
+		a.zones = append(a.zones, za)
+		a.byCode[z.Code] = za
+		a.prefecture.out.Population += z.Population
+	}
+	return a
+}
+
+func newZoneAggregate(z yaqaza.Zone) *zoneAggregate {
+	return &zoneAggregate{out: yaqaza.ZoneIndicators{Zone: z.Code, Names: z.Names, Population: z.Population,
+		ByCategory: map[string]int{}, Response: map[yaqaza.Stage]yaqaza.StageTimes{}}}
+}
+
+// each runs fn on the prefecture and on the zone, when it is one of the pack's.
+func (a *aggregates) each(zone string, fn func(z *zoneAggregate)) {
+	fn(a.prefecture)
+	if z := a.byCode[zone]; z != nil {
+		fn(z)
+	}
+}
+
+func (a *aggregates) addIncident(zone, category string, cleared bool) {
+	a.each(zone, func(z *zoneAggregate) {
+		z.out.Incidents++
+		z.out.ByCategory[category]++
+		if cleared {
+			z.out.Cleared++
+		}
+	})
+}
+
+func (a *aggregates) addOpen(zone string, open, late int) {
+	a.each(zone, func(z *zoneAggregate) {
+		z.out.Open += open
+		z.out.Late += late
+	})
+}
+
+// addResponses adds every incident's stage times, and whether each stage
+// owed by now was reached within its deadline.
+func (a *aggregates) addResponses(facts map[int64]*incidentFacts, sla *yaqaza.SLAPolicy, now int64) {
+	for _, f := range facts {
+		deadlines := sla.Deadlines[f.priority]
+		for i, stage := range yaqaza.ResponseStages {
+			limit, hasLimit := deadlines[stage]
+			took := f.reached[i] - f.created
+			switch {
+			case f.reached[i] != 0:
+				a.each(f.zone, func(z *zoneAggregate) {
+					z.times[i] = append(z.times[i], float64(max(took, 0))/1000)
+					if hasLimit {
+						z.due[i]++
+						if took <= time.Duration(limit).Milliseconds() {
+							z.kept[i]++
+						}
+					}
+				})
+			case hasLimit && !yaqaza.Reached(f.status, stage) && now > f.created+time.Duration(limit).Milliseconds():
+				a.each(f.zone, func(z *zoneAggregate) { z.due[i]++ })
+			}
+		}
+	}
+}
+
+func (a *aggregates) finish() (yaqaza.ZoneIndicators, []yaqaza.ZoneIndicators) {
+	zones := make([]yaqaza.ZoneIndicators, len(a.zones))
+	for i, z := range a.zones {
+		zones[i] = z.finish()
+	}
+	return a.prefecture.finish(), zones
+}
+
+func (z *zoneAggregate) finish() yaqaza.ZoneIndicators {
+	out := z.out
+	if out.Population > 0 {
+		out.Per100k = float64(out.Incidents) * 100000 / float64(out.Population)
+	}
+	if out.Incidents > 0 {
+		out.Clearance = float64(out.Cleared) / float64(out.Incidents)
+	}
+	for i, stage := range yaqaza.ResponseStages {
+		times := z.times[i]
+		slices.Sort(times)
+		st := yaqaza.StageTimes{N: len(times), Due: z.due[i], MedianS: percentile(times, 0.5), P90S: percentile(times, 0.9)}
+		if st.Due > 0 {
+			st.WithinSLA = float64(z.kept[i]) / float64(st.Due)
+		}
+		out.Response[stage] = st
+	}
+	return out
+}
+
+// trend counts incidents into buckets of local time.
+type trend struct {
+	period string
+	starts []time.Time
+	bounds []int64 // starts in ms, ascending
+	end    int64   // the end of the last bucket
+	counts []map[string]int
+}
+
+// trendSet holds the day, week and month trends, and the span of time
+// they cover together.
+type trendSet struct {
+	trends     []*trend
+	start, end int64
+}
+
+// newTrendSet lays out the buckets ending with the one holding now: local
+// days, weeks from Monday (as in Morocco and ISO 8601) and calendar months.
+// Bounds are computed with time.Date in loc, so a day of a clock change
+// is 23 or 25 hours long, as it was lived.
+func newTrendSet(now time.Time, loc *time.Location) *trendSet {
+	local := now.In(loc)
+	y, m, d := local.Date()
+	date := func(y int, m time.Month, d int) time.Time { return time.Date(y, m, d, 0, 0, 0, 0, loc) }
+	monday := d - (int(local.Weekday())+6)%7
+	set := &trendSet{trends: []*trend{
+		newTrend(yaqaza.TrendDay, 30, func(i int) time.Time { return date(y, m, d-i) }),
+		newTrend(yaqaza.TrendWeek, 12, func(i int) time.Time { return date(y, m, monday-7*i) }),
+		newTrend(yaqaza.TrendMonth, 12, func(i int) time.Time { return date(y, m-time.Month(i), 1) }),
+	}}
+	set.start, set.end = set.trends[0].bounds[0], set.trends[0].end
+	for _, t := range set.trends {
+		set.start, set.end = min(set.start, t.bounds[0]), max(set.end, t.end)
+	}
+	return set
+}
+
+// newTrend makes n buckets; start(i) is the start of the bucket i before
+// the current one, and start(-1) the end of the current one.
+func newTrend(period string, n int, start func(i int) time.Time) *trend {
+	t := &trend{period: period, end: toMillis(start(-1))}
+	for i := n - 1; i >= 0; i-- {
+		s := start(i)
+		t.starts = append(t.starts, s)
+		t.bounds = append(t.bounds, toMillis(s))
+		t.counts = append(t.counts, map[string]int{})
+	}
+	return t
+}
+
+func (s *trendSet) add(created int64, zone string) {
+	for _, t := range s.trends {
+		if created < t.bounds[0] || created >= t.end {
+			continue
+		}
+		i, found := slices.BinarySearch(t.bounds, created)
+		if !found {
+			i--
+		}
+		t.counts[i][zone]++
+	}
+}
+
+func (s *trendSet) finish() []yaqaza.Trend {
+	out := make([]yaqaza.Trend, len(s.trends))
+	for k, t := range s.trends {
+		out[k] = yaqaza.Trend{Period: t.period, Buckets: make([]yaqaza.TrendBucket, len(t.starts))}
+		for i, start := range t.starts {
+			n := 0
+			for _, c := range t.counts[i] {
+				n += c
+			}
+			out[k].Buckets[i] = yaqaza.TrendBucket{Start: start, Count: n, ByZone: t.counts[i]}
+		}
+	}
+	return out
+}
