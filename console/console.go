@@ -7,6 +7,7 @@ package console
 
 import (
 	"bytes"
+	"context"
 	"embed"
 	"errors"
 	"html/template"
@@ -44,6 +45,15 @@ type Services struct {
 	// Suggest finds incidents a call may be about; Indicators feed the dashboard.
 	Suggest    yaqaza.SuggestService
 	Indicators yaqaza.IndicatorService
+	// Config changes the jurisdiction's settings from the admin pages
+	// (sqlstore.PackService); zones and categories come with a pack.
+	Config Config
+}
+
+// Config is what the admin pages change beyond accounts and tokens.
+type Config interface {
+	UpdateSLA(ctx context.Context, p *yaqaza.SLAPolicy) error
+	AddPlace(ctx context.Context, p yaqaza.Place) error
 }
 
 // Console serves the pages.

@@ -303,8 +303,13 @@ func (a *app) watchOrphans(ctx context.Context, every time.Duration) {
 // mountConsole puts the web console in front of the same services.
 func (a *app) mountConsole(oidc bool) error {
 	s := a.server
+	indicators, err := sqlstore.NewIndicatorService(a.db, a.pack)
+	if err != nil {
+		return err
+	}
 	c, err := console.New(console.Services{Reports: s.Reports, Incidents: s.Incidents, Tracking: s.Tracking, Units: s.Units,
-		Dispatch: s.Dispatch, Packs: s.Packs, Users: s.Users, Tokens: s.Tokens, Audit: s.Audit})
+		Dispatch: s.Dispatch, Packs: s.Packs, Users: s.Users, Tokens: s.Tokens, Audit: s.Audit,
+		Suggest: sqlstore.NewSuggestService(a.db, a.triage), Indicators: indicators, Config: sqlstore.NewPackService(a.db)})
 	if err != nil {
 		return err
 	}
