@@ -191,7 +191,6 @@ func startBrowserSite(t *testing.T) *browserSite {
 	site := &browserSite{URL: hs.URL, Host: u.Host, DB: db, Reports: srv.Reports,
 		Incidents: srv.Incidents.(*sqlstore.IncidentService), Tracking: srv.Tracking.(*sqlstore.TrackingService),
 		Users: srv.Users.(*sqlstore.UserService), Units: units}
-	site.requireAssets(t)
 	return site
 }
 
@@ -348,6 +347,7 @@ type browser struct {
 // newBrowser starts Chromium; it is closed when the test ends.
 func newBrowser(t *testing.T, site *browserSite) *browser {
 	t.Helper()
+	site.requireAssets(t)
 	opts := append(chromedp.DefaultExecAllocatorOptions[:], // headless, no first run
 		chromedp.ExecPath(chromiumPath(t)),
 		chromedp.DisableGPU,
