@@ -7,7 +7,7 @@ import (
 
 func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
-		return usageError{"bench: which benchmark? (intake, triage, dispatch, events)"}
+		return usageError{"bench: which benchmark? (intake, triage, dispatch, events, pages)"}
 	}
 	switch args[0] {
 	case "intake":
@@ -18,6 +18,8 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return runBenchDispatch(ctx, args[1:], stdout, stderr)
 	case "events":
 		return runBenchEvents(ctx, args[1:], stdout, stderr)
+	case "pages":
+		return runBenchPages(ctx, args[1:], stdout, stderr)
 	}
 	return usageError{"bench: unknown benchmark " + args[0]}
 }
