@@ -84,6 +84,7 @@ $(VULNDB_DIR)/index/modules.json:
 bench: build
 	./$(BIN) bench intake --duration 10s
 	./$(BIN) bench triage
+	./$(BIN) bench pages --incidents 100000
 	for d in mac-dialect mac-sentiment crisislex6-relevance; do \
 		./$(BIN) classify train --train ../shared/data/text/$$d.train.tsv --test ../shared/data/text/$$d.test.tsv || exit 1; done
 	$(GO) test -run '^$$' -bench . -benchtime 2s ./...

@@ -38,6 +38,7 @@ Usage:
   yaqaza classify train --train FILE --test FILE                    train and score a text classifier
   yaqaza check orphans [--data DIR]                                 open incidents without owner or deadline
   yaqaza replay --calls FILE [--speed 1000]                         replay a dispatch log through Yaqaza
+  yaqaza bench pages [--incidents 100000]                           console pages' server time, a year in the store
   yaqaza bench dispatch|triage|events                               other benchmarks
   yaqaza version
 
