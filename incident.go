@@ -289,12 +289,23 @@ type IncidentFilter struct {
 	// Cursor continues a previous page; Limit caps the page (default 50, max 500).
 	Cursor string
 	Limit  int
+	// Order is "" for newest first, or OrderUrgency. An ordered list is
+	// one page: it takes no cursor and gives none, but counts the rest.
+	Order string
 }
+
+// OrderUrgency lists the most urgent incidents first: by priority, then
+// the next deadline, soonest first (none last), then the oldest — a
+// dispatcher's queue.
+const OrderUrgency = "urgency"
 
 // IncidentPage is a page of incidents, newest first.
 type IncidentPage struct {
 	Incidents  []*Incident `json:"incidents"`
 	NextCursor string      `json:"next_cursor,omitempty"`
+	// Total is how many incidents the filter matches in all; it is
+	// counted for ordered lists only (IncidentFilter.Order).
+	Total int `json:"total,omitempty"`
 }
 
 // IncidentService reads and changes incidents.

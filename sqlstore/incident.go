@@ -115,6 +115,14 @@ func (s *IncidentService) FindIncidents(ctx context.Context, f yaqaza.IncidentFi
 	case limit < 0 || limit > maxPageSize:
 		return nil, yaqaza.Invalidf("limit", "limit must be between 1 and %d", maxPageSize)
 	}
+	switch f.Order {
+	case "", yaqaza.OrderUrgency:
+	default:
+		return nil, yaqaza.Invalidf("order", "order %q is not known (expected %q or none)", f.Order, yaqaza.OrderUrgency)
+	}
+	if f.Order != "" && f.Cursor != "" {
+		return nil, yaqaza.Invalidf("cursor", "an ordered list is one page: it takes no cursor")
+	}
 	var where []string
 	var args []any
 	if f.Cursor != "" {
@@ -167,18 +175,27 @@ func (s *IncidentService) FindIncidents(ctx context.Context, f yaqaza.IncidentFi
 	if actor.View() == yaqaza.ViewPublished {
 		where = append(where, "i.cleared_at IS NOT NULL")
 	}
-	query := `SELECT ` + incidentColumns + ` FROM incidents i`
+	cond := ""
 	if len(where) > 0 {
-		query += " WHERE " + strings.Join(where, " AND ")
+		cond = " WHERE " + strings.Join(where, " AND ")
 	}
-	query += " ORDER BY i.id DESC LIMIT ?"
+	page := &yaqaza.IncidentPage{Incidents: []*yaqaza.Incident{}}
+	query := `SELECT ` + incidentColumns + ` FROM incidents i` + cond
+	if f.Order == yaqaza.OrderUrgency {
+		// The queue shows its first rows and how many wait behind them.
+		if err := s.db.read.QueryRowContext(ctx, s.db.q(`SELECT COUNT(*) FROM incidents i`+cond), args...).Scan(&page.Total); err != nil {
+			return nil, err
+		}
+		query += " ORDER BY i.priority, CASE WHEN i.deadline_at IS NULL THEN 1 ELSE 0 END, i.deadline_at, i.id LIMIT ?"
+	} else {
+		query += " ORDER BY i.id DESC LIMIT ?"
+	}
 	args = append(args, limit+1)
 	rows, err := s.db.read.QueryContext(ctx, s.db.q(query), args...)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	page := &yaqaza.IncidentPage{Incidents: []*yaqaza.Incident{}}
 	for rows.Next() {
 		inc, err := scanIncident(rows)
 		if err != nil {
@@ -191,7 +208,9 @@ func (s *IncidentService) FindIncidents(ctx context.Context, f yaqaza.IncidentFi
 	}
 	if len(page.Incidents) > limit {
 		page.Incidents = page.Incidents[:limit]
-		page.NextCursor = encodeCursor(page.Incidents[limit-1].ID)
+		if f.Order == "" {
+			page.NextCursor = encodeCursor(page.Incidents[limit-1].ID)
+		}
 	}
 	return page, nil
 }

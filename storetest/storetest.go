@@ -37,6 +37,7 @@ func Run(t *testing.T, open Opener) {
 		{"TransitionRules", testTransitionRules},
 		{"Merge", testMerge},
 		{"ListFiltersAndPages", testListFiltersAndPages},
+		{"UrgencyOrder", testUrgencyOrder},
 		{"Tracking", testTracking},
 		{"TrackingFollowsMerge", testTrackingFollowsMerge},
 		{"Tokens", testTokens},
