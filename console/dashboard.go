@@ -1,0 +1,472 @@
+package console
+
+import (
+	"context"
+	"encoding/csv"
+	"encoding/json"
+	"maps"
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	textnum "golang.org/x/text/number"
+
+	"github.com/yaqaza/yaqaza"
+)
+
+// The command dashboard: the indicators of a period, per zone and for the
+// prefecture (or the district head's own zones: the service scopes them),
+// with the late list and the trends. Every figure is formatted here, in
+// the page's language, so that the template only lays them out.
+
+func init() {
+	staffRoutes = append(staffRoutes, func(c *Console) {
+		c.page("GET /dashboard", c.dashboard)
+		c.page("GET /dashboard.csv", c.dashboardCSV)
+	})
+}
+
+// dashboardPeriods are the choices of the period chooser: each ends with
+// today, in the jurisdiction's time zone.
+var dashboardPeriods = []string{"today", "7d", "30d", "year"}
+
+// periodForm is the period as asked, kept to show again with its errors.
+type periodForm struct {
+	Period, From, To string
+	Custom           bool
+}
+
+// query is the period as a query string, for the refresh and the CSV link.
+func (f periodForm) query() string {
+	v := url.Values{}
+	if f.Custom {
+		v.Set("from", f.From)
+		v.Set("to", f.To)
+	} else {
+		v.Set("period", f.Period)
+	}
+	return v.Encode()
+}
+
+const dateLayout = "2006-01-02"
+
+// readPeriod turns the query into [from, to): a named period, or two
+// dates, both days included. Problems go in p.Errors beside their field.
+func (c *Console) readPeriod(p *Page, q url.Values) (f periodForm, from, to time.Time) {
+	now := p.Now.In(c.loc)
+	day := func(t time.Time, add int) time.Time {
+		return time.Date(t.Year(), t.Month(), t.Day()+add, 0, 0, 0, 0, c.loc)
+	}
+	f = periodForm{Period: q.Get("period"), From: strings.TrimSpace(q.Get("from")), To: strings.TrimSpace(q.Get("to"))}
+	if f.From == "" && f.To == "" {
+		if f.Period == "" {
+			f.Period = "7d"
+		}
+		to = day(now, 1)
+		switch f.Period {
+		case "today":
+			from = day(now, 0)
+		case "7d":
+			from = day(now, -6)
+		case "30d":
+			from = day(now, -29)
+		case "year":
+			from = time.Date(now.Year(), 1, 1, 0, 0, 0, 0, c.loc)
+		default:
+			p.Errors["period"] = p.T("dashboard.period.unknown")
+		}
+		return f, from, to
+	}
+	f.Custom, f.Period = true, ""
+	parse := func(field, s string) time.Time {
+		if s == "" {
+			p.Errors[field] = p.T("dashboard.date.required")
+			return time.Time{}
+		}
+		t, err := time.ParseInLocation(dateLayout, s, c.loc)
+		if err != nil {
+			p.Errors[field] = p.T("dashboard.date.invalid")
+		}
+		return t
+	}
+	from, last := parse("from", f.From), parse("to", f.To)
+	if len(p.Errors) > 0 {
+		return f, from, to
+	}
+	to = day(last, 1)
+	switch {
+	case last.Before(from):
+		p.Errors["to"] = p.T("dashboard.period.order")
+	case to.Sub(from) > yaqaza.MaxIndicatorPeriod:
+		p.Errors["from"] = p.T("dashboard.period.long", p.Num(int(yaqaza.MaxIndicatorPeriod.Hours()/24)))
+	}
+	return f, from, to
+}
+
+func (c *Console) dashboard(w http.ResponseWriter, r *http.Request, p *Page) error {
+	// The service decides; asking first gives other roles the forbidden
+	// page rather than a period chooser they cannot use.
+	if _, err := yaqaza.Authorize(r.Context(), yaqaza.ActReadStats); err != nil {
+		return err
+	}
+	p.Title = p.T("dashboard.title")
+	f, from, to := c.readPeriod(p, r.URL.Query())
+	data := map[string]any{"Form": f, "Periods": dashboardPeriods}
+	p.Data = data
+	if len(p.Errors) > 0 {
+		c.render(w, p, http.StatusBadRequest, "dashboard")
+		return nil
+	}
+	ind, err := c.indicators(r.Context(), p.Actor, from, to)
+	if err != nil {
+		if c.fieldError(p, err) {
+			c.render(w, p, http.StatusBadRequest, "dashboard")
+			return nil
+		}
+		return err
+	}
+	pack, err := c.opsPack(r.Context())
+	if err != nil {
+		return err
+	}
+	data["View"] = newDashboardView(p, pack, ind, to)
+	data["Refresh"], data["CSV"] = "/dashboard?"+f.query(), "/dashboard.csv?"+f.query()
+	if isFragment(r) {
+		// The wall screen's periodic refresh swaps the figures only.
+		return c.fragment(w, p, "dashboard", "dash")
+	}
+	c.render(w, p, http.StatusOK, "dashboard")
+	return nil
+}
+
+// indicatorsTTL is how long computed indicators are shown again. The
+// service reads a year of incidents for the trends (hundreds of
+// milliseconds with 100,000 of them): wall screens refreshing and the
+// command's staff opening the same period share one computation. The
+// page says when the figures were computed.
+const indicatorsTTL = time.Minute
+
+// indicatorsCacheSize bounds the cache: periods × roles × zone scopes.
+const indicatorsCacheSize = 64
+
+var indicatorCaches sync.Map // *Console → *indicatorCache
+
+type indicatorCache struct {
+	mu      sync.Mutex
+	entries map[indicatorKey]*indicatorEntry
+}
+
+// indicatorKey is what the figures depend on: the period, and the
+// reader's role (its view shapes the late list) and zones.
+type indicatorKey struct {
+	role     yaqaza.Role
+	zones    string
+	from, to int64
+}
+
+type indicatorEntry struct {
+	mu  sync.Mutex // one computation at a time per key
+	ind *yaqaza.Indicators
+	at  time.Time
+}
+
+// indicators returns the figures of [from, to) for the actor, computed at
+// most indicatorsTTL ago. The service is asked first whether the actor
+// may read them, every time, through Authorize. The result is shared
+// between readers of the same key: callers only read it.
+func (c *Console) indicators(ctx context.Context, actor *yaqaza.Actor, from, to time.Time) (*yaqaza.Indicators, error) {
+	if _, err := yaqaza.Authorize(ctx, yaqaza.ActReadStats); err != nil {
+		return nil, err
+	}
+	v, _ := indicatorCaches.LoadOrStore(c, &indicatorCache{entries: map[indicatorKey]*indicatorEntry{}})
+	cache := v.(*indicatorCache)
+	zones := slices.Clone(actor.Zones)
+	slices.Sort(zones)
+	key := indicatorKey{role: actor.Role, zones: strings.Join(zones, ","), from: from.UnixMilli(), to: to.UnixMilli()}
+	cache.mu.Lock()
+	e := cache.entries[key]
+	if e == nil {
+		if len(cache.entries) >= indicatorsCacheSize {
+			// Full: start again, keeping only what is being computed.
+			for k, old := range cache.entries {
+				if old.mu.TryLock() { // not being computed
+					delete(cache.entries, k)
+					old.mu.Unlock()
+				}
+			}
+		}
+		e = &indicatorEntry{}
+		cache.entries[key] = e
+	}
+	cache.mu.Unlock()
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.ind != nil && time.Since(e.at) < indicatorsTTL {
+		return e.ind, nil
+	}
+	ind, err := c.Indicators.Indicators(ctx, from, to)
+	if err != nil {
+		return nil, err
+	}
+	e.ind, e.at = ind, time.Now()
+	return ind, nil
+}
+
+// dashboardView is the indicators as the page shows them.
+type dashboardView struct {
+	From, To, At string
+	Total        zoneRow
+	Zones        []zoneRow
+	Stages       []string
+	Categories   []categoryRow
+	Late         []lateRow
+	LateMore     bool
+	Trends       []trendView
+}
+
+type zoneRow struct {
+	Code, Name                                    string
+	Population, Incidents, Per100k, Cleared, Rate string
+	Open, Late                                    string
+	HasLate                                       bool
+	Response                                      []stageCell
+}
+
+type stageCell struct {
+	// Reached: some incidents reached the stage; Owed: some owed it by now.
+	Reached, Owed       bool
+	Median, P90, Within string
+	Due                 string
+}
+
+type categoryRow struct {
+	Name   string
+	Total  string
+	ByZone []string
+	n      int
+}
+
+type lateRow struct {
+	ID                          int64
+	Priority                    int
+	Category, Zone, Owner       string
+	Stage, Due, DueISO, Overdue string
+}
+
+func newDashboardView(p *Page, pack *opsPack, ind *yaqaza.Indicators, to time.Time) *dashboardView {
+	v := &dashboardView{From: dashDate(p, ind.From), To: dashDate(p, to.Add(-time.Hour)), At: p.When(ind.At)}
+	for _, st := range yaqaza.ResponseStages {
+		v.Stages = append(v.Stages, p.T("dashboard.stage."+string(st)))
+	}
+	v.Total = newZoneRow(p, ind.Prefecture)
+	v.Total.Name = p.T("dashboard.prefecture")
+	if !p.Actor.Prefecture() {
+		v.Total.Name = p.T("dashboard.ownzones")
+	}
+	for _, z := range ind.Zones {
+		row := newZoneRow(p, z)
+		row.Name = pack.zone(z.Zone, p.Lang)
+		v.Zones = append(v.Zones, row)
+	}
+	for code, n := range ind.Prefecture.ByCategory {
+		row := categoryRow{Name: pack.category(code, p.Lang), Total: p.Num(n), n: n}
+		for _, z := range ind.Zones {
+			row.ByZone = append(row.ByZone, p.Num(z.ByCategory[code]))
+		}
+		v.Categories = append(v.Categories, row)
+	}
+	slices.SortFunc(v.Categories, func(a, b categoryRow) int {
+		if a.n != b.n {
+			return b.n - a.n
+		}
+		return strings.Compare(a.Name, b.Name)
+	})
+	for _, inc := range ind.Late {
+		row := lateRow{ID: inc.ID, Priority: int(inc.Priority), Category: pack.category(inc.Category, p.Lang),
+			Zone: pack.zone(inc.ZoneCode, p.Lang), Owner: inc.Owner}
+		if inc.ZoneCode == "" {
+			row.Zone = p.T("dashboard.nozone")
+		}
+		if d := inc.Deadline; d != nil {
+			row.Stage = p.T("dashboard.stage." + string(d.Stage))
+			row.Due, row.DueISO = p.When(d.Due), d.Due.UTC().Format(time.RFC3339)
+			row.Overdue = p.Span(d.Due.Sub(ind.At))
+		}
+		v.Late = append(v.Late, row)
+	}
+	v.LateMore = ind.Prefecture.Late > len(ind.Late)
+	for _, t := range ind.Trends {
+		v.Trends = append(v.Trends, newTrendView(p, ind.Zones, pack, t))
+	}
+	return v
+}
+
+func newZoneRow(p *Page, z yaqaza.ZoneIndicators) zoneRow {
+	row := zoneRow{Code: z.Zone, Population: p.Num(z.Population), Incidents: p.Num(z.Incidents),
+		Per100k: "—", Cleared: p.Num(z.Cleared), Rate: "—", Open: p.Num(z.Open), Late: p.Num(z.Late), HasLate: z.Late > 0}
+	if z.Population > 0 {
+		row.Per100k = p.Num(textnum.Decimal(z.Per100k, textnum.MaxFractionDigits(1)))
+	}
+	if z.Incidents > 0 {
+		row.Rate = dashPercent(p, z.Clearance)
+	}
+	for _, st := range yaqaza.ResponseStages {
+		t := z.Response[st]
+		cell := stageCell{Reached: t.N > 0, Owed: t.Due > 0, Due: p.Num(t.Due), Within: "—"}
+		if t.N > 0 {
+			cell.Median, cell.P90 = p.Span(t.Median()), p.Span(t.P90())
+		}
+		if t.Due > 0 {
+			cell.Within = dashPercent(p, t.WithinSLA)
+		}
+		row.Response = append(row.Response, cell)
+	}
+	return row
+}
+
+// dashPercent writes a share (0–1) as a percentage in the page's language.
+func dashPercent(p *Page, share float64) string { return p.Num(textnum.Percent(share)) }
+
+// dashDate writes a day in the jurisdiction's zone: "28 Nov 2026".
+func dashDate(p *Page, t time.Time) string {
+	t = t.In(p.c.loc)
+	return p.T("dashboard.date", t.Day(), p.T("month."+monthKeys[t.Month()-1]), t.Year())
+}
+
+// dashboardCSV is the per-zone figures of the period, for a spreadsheet.
+func (c *Console) dashboardCSV(w http.ResponseWriter, r *http.Request, p *Page) error {
+	if _, err := yaqaza.Authorize(r.Context(), yaqaza.ActReadStats); err != nil {
+		return err
+	}
+	_, from, to := c.readPeriod(p, r.URL.Query())
+	if len(p.Errors) > 0 {
+		return yaqaza.Errorf(yaqaza.EINVALID, "%s", strings.Join(slices.Sorted(maps.Values(p.Errors)), " "))
+	}
+	ind, err := c.indicators(r.Context(), p.Actor, from, to)
+	if err != nil {
+		return err
+	}
+	pack, err := c.opsPack(r.Context())
+	if err != nil {
+		return err
+	}
+	head := []string{"zone", "name", "population", "incidents", "per_100k", "cleared", "clearance", "open", "late"}
+	for _, st := range yaqaza.ResponseStages {
+		s := string(st)
+		head = append(head, s+"_n", s+"_median_s", s+"_p90_s", s+"_due", s+"_within_sla")
+	}
+	ff := func(x float64) string { return strconv.FormatFloat(x, 'f', -1, 64) }
+	line := func(z yaqaza.ZoneIndicators, name string) []string {
+		out := []string{z.Zone, name, strconv.FormatInt(z.Population, 10), strconv.Itoa(z.Incidents), ff(z.Per100k),
+			strconv.Itoa(z.Cleared), ff(z.Clearance), strconv.Itoa(z.Open), strconv.Itoa(z.Late)}
+		for _, st := range yaqaza.ResponseStages {
+			t := z.Response[st]
+			out = append(out, strconv.Itoa(t.N), ff(t.MedianS), ff(t.P90S), strconv.Itoa(t.Due), ff(t.WithinSLA))
+		}
+		return out
+	}
+	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
+	w.Header().Set("Content-Disposition", `attachment; filename="yaqaza-`+from.Format(dateLayout)+`.csv"`)
+	cw := csv.NewWriter(w)
+	cw.Write(head)
+	for _, z := range ind.Zones {
+		cw.Write(line(z, pack.zone(z.Zone, p.Lang)))
+	}
+	cw.Write(line(ind.Prefecture, p.T("dashboard.prefecture")))
+	cw.Flush()
+	return cw.Error()
+}
+
+// trendView is one trend: a Chart.js configuration for app.js to draw,
+// and the same figures as a table for those who cannot see the chart.
+type trendView struct {
+	Period, Title string
+	Chart         string // Chart.js configuration, JSON
+	Zones         []string
+	Rows          []trendRow
+}
+
+type trendRow struct {
+	Label, Total string
+	ByZone       []string
+}
+
+// chartColours tell the zones apart on a white background (3:1 or more).
+var chartColours = []string{"#0b5d44", "#1f4e8c", "#a1001a", "#9a3b00", "#6b21a8", "#0e7490", "#4b5563"}
+
+func newTrendView(p *Page, zones []yaqaza.ZoneIndicators, pack *opsPack, t yaqaza.Trend) trendView {
+	v := trendView{Period: t.Period, Title: p.T("dashboard.trend." + t.Period)}
+	codes := make([]string, 0, len(zones)+1)
+	for _, z := range zones {
+		codes = append(codes, z.Zone)
+	}
+	// Incidents not yet placed in a zone count for the prefecture only.
+	for _, b := range t.Buckets {
+		if b.ByZone[""] > 0 {
+			codes = append(codes, "")
+			break
+		}
+	}
+	for _, code := range codes {
+		name := pack.zone(code, p.Lang)
+		if code == "" {
+			name = p.T("dashboard.nozone")
+		}
+		v.Zones = append(v.Zones, name)
+	}
+	labels := make([]string, len(t.Buckets))
+	data := make([][]int, len(codes))
+	for i, b := range t.Buckets {
+		labels[i] = trendLabel(p, t.Period, b.Start)
+		row := trendRow{Label: labels[i], Total: p.Num(b.Count)}
+		for j, code := range codes {
+			data[j] = append(data[j], b.ByZone[code])
+			row.ByZone = append(row.ByZone, p.Num(b.ByZone[code]))
+		}
+		v.Rows = append(v.Rows, row)
+	}
+	type dataset struct {
+		Label           string `json:"label"`
+		Data            []int  `json:"data"`
+		BackgroundColor string `json:"backgroundColor"`
+	}
+	sets := make([]dataset, len(codes))
+	for j := range codes {
+		sets[j] = dataset{Label: v.Zones[j], Data: data[j], BackgroundColor: chartColours[j%len(chartColours)]}
+	}
+	axis := map[string]any{"stacked": true}
+	cfg := map[string]any{
+		"type": "bar",
+		"data": map[string]any{"labels": labels, "datasets": sets},
+		"options": map[string]any{
+			"locale":              map[string]string{"ar": "ar-MA", "fr": "fr-MA", "en": "en-GB"}[p.Lang],
+			"animation":           false,
+			"maintainAspectRatio": false,
+			"plugins":             map[string]any{"legend": map[string]any{"position": "bottom"}},
+			"scales": map[string]any{"x": axis,
+				"y": map[string]any{"stacked": true, "beginAtZero": true, "ticks": map[string]any{"precision": 0}}},
+		},
+	}
+	b, err := json.Marshal(cfg)
+	if err == nil {
+		v.Chart = string(b)
+	}
+	return v
+}
+
+// trendLabel names a bucket: a day, the Monday a week starts, a month.
+func trendLabel(p *Page, period string, start time.Time) string {
+	t := start.In(p.c.loc)
+	month := p.T("month." + monthKeys[t.Month()-1])
+	switch period {
+	case yaqaza.TrendWeek:
+		return p.T("dashboard.bucket.week", t.Day(), month)
+	case yaqaza.TrendMonth:
+		return p.T("dashboard.bucket.month", month, t.Year())
+	}
+	return p.T("dashboard.bucket.day", t.Day(), month)
+}
