@@ -21,6 +21,8 @@ type IndicatorService struct {
 	// population. A new pack takes a restart, as for the rest of the node.
 	zones []yaqaza.Zone
 	loc   *time.Location
+	// history keeps the trends' past days, counted at most trendHistoryTTL ago.
+	history trendHistory
 }
 
 var _ yaqaza.IndicatorService = (*IndicatorService)(nil)
@@ -114,7 +116,7 @@ func (s *IndicatorService) Indicators(ctx context.Context, from, to time.Time) (
 	if err != nil {
 		return nil, err
 	}
-	if err := s.scanTrends(ctx, sc, trends); err != nil {
+	if err := s.scanTrends(ctx, sc, trends, now); err != nil {
 		return nil, err
 	}
 	if err := s.scanStages(ctx, sc, toMillis(from), toMillis(to), facts); err != nil {
@@ -156,36 +158,6 @@ func (s *IndicatorService) scanIncidents(ctx context.Context, sc scope, from, to
 		agg.addIncident(zone, category, cleared)
 	}
 	return facts, rows.Err()
-}
-
-// hourMillis is the grain the store counts trends in.
-const hourMillis = int64(time.Hour / time.Millisecond)
-
-// scanTrends counts the trends' incidents per hour and zone in the store
-// and sorts the hours into local days, weeks and months here: a year is a
-// hundred thousand incidents, and reading each of them out of the store
-// cost the dashboard most of its time. An hour is never split between two
-// local days where the offset from UTC is whole hours, as in Morocco; in a
-// zone with a half-hour offset an hour counts on the day it starts in.
-func (s *IndicatorService) scanTrends(ctx context.Context, sc scope, trends *trendSet) error {
-	rows, err := s.db.read.QueryContext(ctx, s.db.q(`SELECT created_at / `+itoa(hourMillis)+`, coalesce(zone_code, ''), count(*)
-		FROM incidents WHERE created_at >= ? AND created_at < ? AND status <> ?`+sc.cond+`
-		GROUP BY created_at / `+itoa(hourMillis)+`, zone_code`),
-		append([]any{trends.start, trends.end, yaqaza.StatusMerged}, sc.args...)...)
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var hour int64
-		var zone string
-		var n int
-		if err := rows.Scan(&hour, &zone, &n); err != nil {
-			return err
-		}
-		trends.add(hour*hourMillis, zone, n)
-	}
-	return rows.Err()
 }
 
 // scanStages finds when the period's incidents reached each stage: status

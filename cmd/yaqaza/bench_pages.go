@@ -72,6 +72,14 @@ func runBenchPages(ctx context.Context, args []string, stdout, stderr io.Writer)
 	}
 	fmt.Fprintf(stderr, "seeded in %s\n", time.Since(start).Round(time.Second))
 	runtime.GC() // the seeding's garbage is not the pages'
+	// yaqaza serve counts the dashboard's trend history at start and keeps
+	// it fresh in the background; the bench does it once, and times it.
+	warm := time.Now()
+	if err := app.indicators.WarmTrends(ctx); err != nil {
+		return err
+	}
+	warmTook := time.Since(warm)
+	fmt.Fprintf(stderr, "trend history (a year, in the background in yaqaza serve): %s\n", warmTook.Round(time.Millisecond))
 
 	timer := &serverTimer{next: app.handler, took: map[string][]time.Duration{}}
 	srv, err := serveLoopback(timer)
@@ -104,14 +112,17 @@ func runBenchPages(ctx context.Context, args []string, stdout, stderr io.Writer)
 		{"/audit", yaqaza.RoleAuditor},
 		{"/admin", yaqaza.RoleAdmin},
 		{"/admin/units", yaqaza.RoleAdmin},
-		{"/admin/places", yaqaza.RoleAdmin},
+		{"/admin/zones", yaqaza.RoleAdmin},
+		{"/admin/categories", yaqaza.RoleAdmin},
 		{"/admin/sla", yaqaza.RoleAdmin},
 		{"/admin/tokens", yaqaza.RoleAdmin},
 		{"/admin/accounts", yaqaza.RoleAdmin},
 	}
 	type result struct {
-		Page    string  `json:"page"`
-		Status  int     `json:"status"`
+		Page   string `json:"page"`
+		Status int    `json:"status"`
+		// FirstMs is the first request's time, before any cache is warm.
+		FirstMs float64 `json:"first_ms"`
 		P50ms   float64 `json:"p50_ms"`
 		P99ms   float64 `json:"p99_ms"`
 		MaxMs   float64 `json:"max_ms"`
@@ -132,9 +143,10 @@ func runBenchPages(ctx context.Context, args []string, stdout, stderr io.Writer)
 				return err
 			}
 		}
-		took := timer.take(pg.path)[3:]
+		all := timer.take(pg.path)
+		took := all[3:]
 		slices.Sort(took)
-		r := result{Page: pg.path, Status: status, Bytes: size,
+		r := result{Page: pg.path, Status: status, Bytes: size, FirstMs: ms(all[0]),
 			P50ms: ms(took[len(took)/2]), P99ms: ms(took[(len(took)*99)/100]), MaxMs: ms(took[len(took)-1])}
 		switch {
 		case status == http.StatusNotFound:
@@ -147,7 +159,8 @@ func runBenchPages(ctx context.Context, args []string, stdout, stderr io.Writer)
 			slowest = max(slowest, r.P99ms)
 		}
 		results = append(results, r)
-		fmt.Fprintf(stderr, "%-28s %3d  p50 %6.2f ms  p99 %6.2f ms  max %6.2f ms  %7d bytes\n", pg.path, status, r.P50ms, r.P99ms, r.MaxMs, size)
+		fmt.Fprintf(stderr, "%-28s %3d  first %7.2f ms  p50 %6.2f ms  p99 %6.2f ms  max %6.2f ms  %7d bytes\n",
+			pg.path, status, r.FirstMs, r.P50ms, r.P99ms, r.MaxMs, size)
 	}
 	out := map[string]any{
 		"incidents":           *nIncidents,

@@ -85,6 +85,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		slog.Info("sign-in through the identity provider", "issuer", oidc.Issuer)
 	}
 	app.handler = app.server.Handler()
+	go app.indicators.KeepTrendsWarm(ctx)
 	if err := app.ensureAdmin(ctx, stdout, *addr); err != nil {
 		return err
 	}
@@ -183,6 +184,8 @@ type app struct {
 	triage  *liveTriage
 	server  *yhttp.Server
 	units   *sqlstore.UnitService
+	// indicators feed the console's dashboard.
+	indicators *sqlstore.IndicatorService
 }
 
 // ensurePack returns the jurisdiction pack, loading the built-in Fès pack
@@ -237,6 +240,9 @@ func newApp(ctx context.Context, db *sqlstore.DB) (*app, error) {
 	}
 	go a.units.Watch(ctx, 2*time.Second)
 	a.tokens = sqlstore.NewTokenService(db)
+	if a.indicators, err = sqlstore.NewIndicatorService(db, p); err != nil {
+		return nil, err
+	}
 	db.Messages = notify.Texts{}
 	a.server = &yhttp.Server{
 		Reports:   autoDispatch{ReportService: a.reports, units: a.units, ctx: ctx},
@@ -303,13 +309,9 @@ func (a *app) watchOrphans(ctx context.Context, every time.Duration) {
 // mountConsole puts the web console in front of the same services.
 func (a *app) mountConsole(oidc bool) error {
 	s := a.server
-	indicators, err := sqlstore.NewIndicatorService(a.db, a.pack)
-	if err != nil {
-		return err
-	}
 	c, err := console.New(console.Services{Reports: s.Reports, Incidents: s.Incidents, Tracking: s.Tracking, Units: s.Units,
 		Dispatch: s.Dispatch, Packs: s.Packs, Users: s.Users, Tokens: s.Tokens, Audit: s.Audit,
-		Suggest: sqlstore.NewSuggestService(a.db, a.triage), Indicators: indicators, Config: sqlstore.NewPackService(a.db)})
+		Suggest: sqlstore.NewSuggestService(a.db, a.triage), Indicators: a.indicators, Config: sqlstore.NewPackService(a.db)})
 	if err != nil {
 		return err
 	}
