@@ -44,17 +44,6 @@ func NewIndicatorService(db *DB, p *yaqaza.Pack) (*IndicatorService, error) {
 	return s, nil
 }
 
-// The statuses that reach each response stage, in yaqaza.ResponseStages
-// order. Moves to cancelled, referred or merged are not a response: an
-// incident closed at intake as not a police matter was not "acknowledged"
-// in no time. Assignments reach dispatched and on scene too.
-var stageStatuses = [4][]yaqaza.Status{
-	{yaqaza.StatusTriaged, yaqaza.StatusDispatched, yaqaza.StatusEnRoute, yaqaza.StatusOnScene, yaqaza.StatusResolved, yaqaza.StatusClosed},
-	{yaqaza.StatusDispatched, yaqaza.StatusEnRoute, yaqaza.StatusOnScene},
-	{yaqaza.StatusOnScene},
-	{yaqaza.StatusResolved, yaqaza.StatusClosed},
-}
-
 // workingStatuses are the open statuses before resolution: what the
 // dashboard calls open (a resolved incident waits only to be closed).
 var workingStatuses = []yaqaza.Status{yaqaza.StatusNew, yaqaza.StatusTriaged, yaqaza.StatusDispatched,
@@ -68,12 +57,6 @@ type incidentFacts struct {
 	created  int64
 	// reached is when each response stage was first reached (ms), 0 if not.
 	reached [4]int64
-}
-
-func (f *incidentFacts) reach(stage int, at int64) {
-	if f.reached[stage] == 0 || at < f.reached[stage] {
-		f.reached[stage] = at
-	}
 }
 
 // scope is the SQL condition that keeps an actor to its zones.
@@ -119,9 +102,6 @@ func (s *IndicatorService) Indicators(ctx context.Context, from, to time.Time) (
 	if err := s.scanTrends(ctx, sc, trends, now); err != nil {
 		return nil, err
 	}
-	if err := s.scanStages(ctx, sc, toMillis(from), toMillis(to), facts); err != nil {
-		return nil, err
-	}
 	agg.addResponses(facts, s.db.SLA(), toMillis(now))
 	if err := s.countOpen(ctx, sc, toMillis(now), agg); err != nil {
 		return nil, err
@@ -138,7 +118,8 @@ func (s *IndicatorService) Indicators(ctx context.Context, from, to time.Time) (
 // and stage times need.
 func (s *IndicatorService) scanIncidents(ctx context.Context, sc scope, from, to int64, agg *aggregates) (map[int64]*incidentFacts, error) {
 	rows, err := s.db.read.QueryContext(ctx, s.db.q(`SELECT id, status, category, priority, coalesce(zone_code, ''), created_at,
-		coalesce(outcome, '') FROM incidents WHERE created_at >= ? AND created_at < ? AND status <> ?`+sc.cond),
+		coalesce(outcome, ''), coalesce(acknowledged_at, 0), coalesce(dispatched_at, 0), coalesce(on_scene_at, 0), coalesce(resolved_at, 0)
+		FROM incidents WHERE created_at >= ? AND created_at < ? AND status <> ?`+sc.cond),
 		append([]any{from, to, yaqaza.StatusMerged}, sc.args...)...)
 	if err != nil {
 		return nil, err
@@ -150,72 +131,17 @@ func (s *IndicatorService) scanIncidents(ctx context.Context, sc scope, from, to
 		var priority int
 		var status yaqaza.Status
 		var category, zone, outcome string
-		if err := rows.Scan(&id, &status, &category, &priority, &zone, &created, &outcome); err != nil {
+		f := &incidentFacts{}
+		if err := rows.Scan(&id, &status, &category, &priority, &zone, &created, &outcome,
+			&f.reached[0], &f.reached[1], &f.reached[2], &f.reached[3]); err != nil {
 			return nil, err
 		}
-		facts[id] = &incidentFacts{zone: zone, priority: yaqaza.Priority(priority), status: status, created: created}
+		f.zone, f.priority, f.status, f.created = zone, yaqaza.Priority(priority), status, created
+		facts[id] = f
 		cleared := (status == yaqaza.StatusResolved || status == yaqaza.StatusClosed) && outcome != ""
 		agg.addIncident(zone, category, cleared)
 	}
 	return facts, rows.Err()
-}
-
-// scanStages finds when the period's incidents reached each stage: status
-// changes from the timeline, assignments' times from their table. Both
-// are read through their incident index, for the period's incidents only.
-func (s *IndicatorService) scanStages(ctx context.Context, sc scope, from, to int64, facts map[int64]*incidentFacts) error {
-	if len(facts) == 0 {
-		return nil
-	}
-	period := `(SELECT id FROM incidents WHERE created_at >= ? AND created_at < ?` + sc.cond + `)`
-	args := append([]any{from, to}, sc.args...)
-	stageOf := map[yaqaza.Status][]int{}
-	for stage, statuses := range stageStatuses {
-		for _, st := range statuses {
-			stageOf[st] = append(stageOf[st], stage)
-		}
-	}
-	rows, err := s.db.read.QueryContext(ctx, s.db.q(`SELECT incident_id, to_status, at FROM timeline
-		WHERE kind = ? AND incident_id IN `+period), append([]any{yaqaza.EventStatusChanged}, args...)...)
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var id, at int64
-		var to yaqaza.Status
-		if err := rows.Scan(&id, &to, &at); err != nil {
-			return err
-		}
-		if f := facts[id]; f != nil {
-			for _, stage := range stageOf[to] {
-				f.reach(stage, at)
-			}
-		}
-	}
-	if err := rows.Err(); err != nil {
-		return err
-	}
-	arows, err := s.db.read.QueryContext(ctx, s.db.q(`SELECT incident_id, assigned_at, on_scene_at FROM assignments
-		WHERE incident_id IN `+period), args...)
-	if err != nil {
-		return err
-	}
-	defer arows.Close()
-	for arows.Next() {
-		var id, assigned int64
-		var onScene *int64
-		if err := arows.Scan(&id, &assigned, &onScene); err != nil {
-			return err
-		}
-		if f := facts[id]; f != nil {
-			f.reach(1, assigned)
-			if onScene != nil {
-				f.reach(2, *onScene)
-			}
-		}
-	}
-	return arows.Err()
 }
 
 // countOpen counts the open and the late incidents of each zone, now.

@@ -182,6 +182,9 @@ func (db *DB) addTimeline(ctx context.Context, tx *sql.Tx, actor *yaqaza.Actor, 
 		nullString(e.detail), nullString(e.public), nullInt(e.unitID), nullString(e.zone)); err != nil {
 		return err
 	}
+	if err := db.reachStages(ctx, tx, e, at); err != nil {
+		return err
+	}
 	obj := object("incident", e.incidentID)
 	if e.incidentID == 0 && e.unitID != 0 {
 		obj = object("unit", e.unitID)

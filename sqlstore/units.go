@@ -296,6 +296,10 @@ func (s *UnitService) followAssignment(ctx context.Context, tx *sql.Tx, actor *y
 		target := yaqaza.StatusEnRoute
 		if to == yaqaza.UnitOnScene {
 			target = yaqaza.StatusOnScene
+			// The first unit on scene is the incident's arrival, whatever its status says.
+			if err := s.db.reach(ctx, tx, inc.ID, now, stageOnScene); err != nil {
+				return err
+			}
 		}
 		if yaqaza.CanTransition(inc.Status, target) {
 			return s.db.moveIncident(ctx, tx, actor, now, inc, target, u.CallSign+" "+string(to))

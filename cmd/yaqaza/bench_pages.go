@@ -358,6 +358,8 @@ func ageYear(ctx context.Context, db *sqlstore.DB, open int, now time.Time, samp
 		 SELECT id, zone_code, created_at + (124 + id % 28 + id % 51 + id % 180) * 60000, 'user:1', 'bench', 'status.changed', 'resolved', 'closed' FROM incidents WHERE id <= ?`,
 		`UPDATE incidents SET status = 'closed', outcome = CASE id % 4 WHEN 0 THEN 'arrest' WHEN 1 THEN 'report_filed' WHEN 2 THEN 'resolved_on_scene' ELSE 'unfounded' END,
 		 deadline_stage = NULL, deadline_at = NULL, timer_at = NULL, escalation_level = 0, version = version + 5,
+		 acknowledged_at = created_at + (1 + id % 10) * 60000, dispatched_at = created_at + (3 + id % 28) * 60000,
+		 on_scene_at = created_at + (13 + id % 28 + id % 51) * 60000, resolved_at = created_at + (64 + id % 28 + id % 51 + id % 180) * 60000,
 		 updated_at = created_at + (124 + id % 28 + id % 51 + id % 180) * 60000 WHERE id <= ?`,
 	}
 	args := [][]any{

@@ -9,7 +9,33 @@ DROP INDEX incidents_created;
 -- The auditor filters the trail by action.
 CREATE INDEX audit_log_action ON audit_log (action, id);
 
+-- When each incident first reached each response stage (ms), kept as the
+-- stages are reached: the dashboard reads a month of response times from
+-- the incidents alone, not from their whole timelines. Filled here from
+-- the timelines and assignments of the incidents already stored.
+ALTER TABLE incidents ADD COLUMN acknowledged_at BIGINT;
+ALTER TABLE incidents ADD COLUMN dispatched_at BIGINT;
+ALTER TABLE incidents ADD COLUMN on_scene_at BIGINT;
+ALTER TABLE incidents ADD COLUMN resolved_at BIGINT;
+UPDATE incidents SET acknowledged_at = (SELECT min(t.at) FROM timeline t WHERE t.incident_id = incidents.id AND t.kind = 'status.changed'
+	AND t.to_status IN ('triaged', 'dispatched', 'en_route', 'on_scene', 'resolved', 'closed'));
+UPDATE incidents SET dispatched_at = (SELECT min(t.at) FROM timeline t WHERE t.incident_id = incidents.id AND t.kind = 'status.changed'
+	AND t.to_status IN ('dispatched', 'en_route', 'on_scene'));
+UPDATE incidents SET on_scene_at = (SELECT min(t.at) FROM timeline t WHERE t.incident_id = incidents.id AND t.kind = 'status.changed'
+	AND t.to_status = 'on_scene');
+UPDATE incidents SET resolved_at = (SELECT min(t.at) FROM timeline t WHERE t.incident_id = incidents.id AND t.kind = 'status.changed'
+	AND t.to_status IN ('resolved', 'closed'));
+UPDATE incidents SET dispatched_at = a.first FROM (SELECT incident_id, min(assigned_at) AS first FROM assignments GROUP BY incident_id) a
+	WHERE a.incident_id = incidents.id AND (incidents.dispatched_at IS NULL OR a.first < incidents.dispatched_at);
+UPDATE incidents SET on_scene_at = a.first FROM (SELECT incident_id, min(on_scene_at) AS first FROM assignments
+	WHERE on_scene_at IS NOT NULL GROUP BY incident_id) a
+	WHERE a.incident_id = incidents.id AND (incidents.on_scene_at IS NULL OR a.first < incidents.on_scene_at);
+
 -- +goose Down
+ALTER TABLE incidents DROP COLUMN resolved_at;
+ALTER TABLE incidents DROP COLUMN on_scene_at;
+ALTER TABLE incidents DROP COLUMN dispatched_at;
+ALTER TABLE incidents DROP COLUMN acknowledged_at;
 DROP INDEX audit_log_action;
 CREATE INDEX incidents_created ON incidents (created_at);
 DROP INDEX incidents_created_zone;
