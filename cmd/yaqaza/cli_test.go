@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -50,6 +51,21 @@ func TestServePrintsFirstAdminTokenAndUsesIt(t *testing.T) {
 	if resp.StatusCode != 200 {
 		t.Fatalf("the printed token is refused: %d", resp.StatusCode)
 	}
+	// The console's first admin account signs in with the printed password,
+	// and is sent to choose its own.
+	once := regexp.MustCompile(`user: admin +one-time password: (\S+)`).FindStringSubmatch(srv.stdout.String())
+	if once == nil {
+		t.Fatalf("first start printed no console account:\n%s", srv.stdout.String())
+	}
+	noFollow := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	resp, err = noFollow.PostForm(srv.url+"/signin", url.Values{"username": {"admin"}, "password": {once[1]}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/password" {
+		t.Fatalf("signing in with the printed password: %d to %q, want 303 to /password", resp.StatusCode, resp.Header.Get("Location"))
+	}
 	srv.stop(t)
 	if _, err := os.Stat(filepath.Join(data, "yaqaza.db")); err != nil {
 		t.Fatalf("no database in the data folder: %v", err)
@@ -57,8 +73,8 @@ func TestServePrintsFirstAdminTokenAndUsesIt(t *testing.T) {
 	// A second start has a token already and prints none.
 	again := startServer(t, data)
 	again.stop(t) // all its output is in once it has exited
-	if strings.Contains(again.stdout.String(), "yqz_") {
-		t.Fatalf("second start printed a new token:\n%s", again.stdout.String())
+	if strings.Contains(again.stdout.String(), "yqz_") || strings.Contains(again.stdout.String(), "one-time password") {
+		t.Fatalf("second start printed a new token or password:\n%s", again.stdout.String())
 	}
 }
 

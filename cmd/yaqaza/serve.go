@@ -267,12 +267,15 @@ func newApp(ctx context.Context, db *sqlstore.DB) (*app, error) {
 // ensureAdmin creates and prints a first admin token when the store has no
 // usable token, so that a fresh install can be used at once.
 func (a *app) ensureAdmin(ctx context.Context, stdout io.Writer, addr string) error {
+	setup := yaqaza.NewContextWithActor(ctx, yaqaza.System("setup"))
+	if err := a.ensureAdminAccount(setup, stdout, addr); err != nil {
+		return err
+	}
 	n, err := a.tokens.CountTokens(ctx)
 	if err != nil || n > 0 {
 		return err
 	}
-	_, secret, err := a.tokens.CreateToken(yaqaza.NewContextWithActor(ctx, yaqaza.System("setup")),
-		yaqaza.TokenInput{Name: "first-admin", Role: yaqaza.RoleAdmin})
+	_, secret, err := a.tokens.CreateToken(setup, yaqaza.TokenInput{Name: "first-admin", Role: yaqaza.RoleAdmin})
 	if err != nil {
 		return err
 	}
@@ -285,6 +288,30 @@ func (a *app) ensureAdmin(ctx context.Context, stdout io.Writer, addr string) er
   More tokens:  yaqaza token create --role dispatcher --name desk-1
 
 `, secret, secret, addr)
+	return nil
+}
+
+// ensureAdminAccount creates the console's first account, an admin named
+// "admin", when the store has none, and prints its one-time password: the
+// admin signs in, chooses a password and creates the staff's accounts.
+func (a *app) ensureAdminAccount(setup context.Context, stdout io.Writer, addr string) error {
+	users, err := a.server.Users.FindUsers(setup)
+	if err != nil || len(users) > 0 {
+		return err
+	}
+	_, once, err := a.server.Users.CreateUser(setup, yaqaza.UserInput{Username: "admin", DisplayName: "Administrator", Role: yaqaza.RoleAdmin})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, `
+  First start: the console's admin account was created.
+
+      http://%s/signin    user: admin    one-time password: %s
+
+  The first sign-in asks for a password of your own. Staff accounts are made
+  under Admin → Accounts (or: yaqaza user add --username … --role dispatcher).
+
+`, addr, once)
 	return nil
 }
 
