@@ -187,7 +187,7 @@ func orAnonymous(r yaqaza.Role) string {
 
 func noRedirect(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 
-// serverTimer records how long the handler took for each request, by
+// serverTimer records how long the handler took for each GET, by
 // path and query: the server's side of a page, without the client's.
 type serverTimer struct {
 	next http.Handler
@@ -200,7 +200,9 @@ func (s *serverTimer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.next.ServeHTTP(w, r)
 	d := time.Since(start)
 	s.mu.Lock()
-	s.took[r.URL.RequestURI()] = append(s.took[r.URL.RequestURI()], d)
+	if r.Method == http.MethodGet { // the sign-ins' posts are not pages
+		s.took[r.URL.RequestURI()] = append(s.took[r.URL.RequestURI()], d)
+	}
 	s.mu.Unlock()
 }
 
