@@ -192,6 +192,11 @@ type Statement struct {
 	Text        string    `json:"text"`
 	PublishedAt time.Time `json:"published_at"`
 	PublishedBy string    `json:"published_by"`
+	// Category and ZoneCode are the incident's, as the public may see them,
+	// so that a list of statements names what and where without a read
+	// of each incident.
+	Category string `json:"category,omitempty"`
+	ZoneCode string `json:"zone,omitempty"`
 }
 
 // Deadline is an incident's next deadline.

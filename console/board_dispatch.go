@@ -51,20 +51,22 @@ func (c *Console) recommendations(r *http.Request, p *Page, id int64) ([]recView
 }
 
 // recommend is the fragment the board's recommend button swaps in. A
-// refusal is shown in the panel: htmx does not swap error answers.
+// refusal is shown in the panel, with its status.
 func (c *Console) recommend(w http.ResponseWriter, r *http.Request, p *Page) error {
 	id, err := pathIncidentID(r)
 	if err != nil {
 		return err
 	}
+	status := http.StatusOK
 	recs, err := c.recommendations(r, p, id)
 	if err != nil {
 		if !panelError(p, err) {
 			return err
 		}
+		status = errorStatus(err)
 	}
 	p.Data = map[string]any{"ID": id, "Recs": recs}
-	return c.fragment(w, p, "board", "recommend")
+	return c.fragmentStatus(w, p, status, "board", "recommend")
 }
 
 // panelError puts a refusal the dispatcher can act on beside the unit
@@ -100,7 +102,7 @@ func (c *Console) assign(w http.ResponseWriter, r *http.Request, p *Page) error 
 	if err := r.ParseForm(); err != nil {
 		return yaqaza.Errorf(yaqaza.ETOOLARGE, "the form is too large")
 	}
-	sign := ""
+	sign, assignStatus := "", http.StatusBadRequest
 	unit, err := strconv.ParseInt(strings.TrimSpace(r.PostFormValue("unit")), 10, 64)
 	if err != nil || unit <= 0 {
 		p.Errors["unit"] = p.T("board.assign.unit")
@@ -116,6 +118,8 @@ func (c *Console) assign(w http.ResponseWriter, r *http.Request, p *Page) error 
 			}
 		case !panelError(p, err):
 			return err
+		default:
+			assignStatus = errorStatus(err)
 		}
 	}
 	if !isFragment(r) {
@@ -133,7 +137,7 @@ func (c *Console) assign(w http.ResponseWriter, r *http.Request, p *Page) error 
 		}
 		data["Recs"] = recs
 		p.Data = data
-		return c.fragment(w, p, "board", "recommend")
+		return c.fragmentStatus(w, p, assignStatus, "board", "recommend")
 	}
 	q, err := c.loadQueue(r.Context(), p)
 	if err != nil {

@@ -140,7 +140,7 @@ func TestBoardRecommendAndAssign(t *testing.T) {
 	// A unit that is not one is refused in the panel, in the page's language.
 	before := mustIncident(t, site, id)
 	st, body := c.fragment("POST", fmt.Sprintf("/incidents/%d/assign?lang=en", id), url.Values{"unit": {"seven"}})
-	if st != http.StatusOK || !strings.Contains(body, "Choose a unit from the list.") {
+	if st != http.StatusBadRequest || !strings.Contains(body, "Choose a unit from the list.") {
 		t.Errorf("a bad unit: %d, no message:\n%s", st, body)
 	}
 	if after := mustIncident(t, site, id); after.Version != before.Version {
@@ -161,7 +161,7 @@ func TestBoardRecommendAndAssign(t *testing.T) {
 
 	// The same unit again: it is busy now, and the panel says so.
 	st, body = c.fragment("POST", fmt.Sprintf("/incidents/%d/assign?lang=fr", id), url.Values{"unit": {unit}})
-	if st != http.StatusOK || !strings.Contains(body, "Impossible de dépêcher cette unité") {
+	if st != http.StatusConflict || !strings.Contains(body, "Impossible de dépêcher cette unité") {
 		t.Errorf("a busy unit: %d, no French message:\n%s", st, body)
 	}
 }

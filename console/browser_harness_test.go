@@ -2,7 +2,8 @@ package console_test
 
 // The harness of the browser tests: a complete Yaqaza node on loopback,
 // wired as `yaqaza serve` wires it, and a real headless Chromium driven
-// through the DevTools protocol. See browser_test.go for the tests.
+// through the DevTools protocol. See browser_test.go (citizens) and
+// browser_staff_test.go (staff) for the tests.
 
 import (
 	"context"
@@ -406,7 +407,22 @@ func (b *browser) tab(t *testing.T) *browserTab {
 		}
 	})
 	tb.ctx = ctx
-	tb.do("open a tab", chromedp.EmulateViewport(1280, 900))
+	// As with the browser, the first Do creates the tab and ties the tab's
+	// life to the context it is given: a context with a timeout would
+	// close the tab as soon as that step returned, and every later step
+	// would hang. So the tab is created without one, bounded from outside.
+	opened := make(chan error, 1)
+	go func() { opened <- chromedp.Do(ctx) }()
+	select {
+	case err := <-opened:
+		if err != nil {
+			t.Fatalf("opening a tab: %v", err)
+		}
+	case <-time.After(stepTimeout):
+		cancel()
+		t.Fatalf("a tab did not open within %s", stepTimeout)
+	}
+	tb.do("set the viewport", chromedp.EmulateViewport(1280, 900))
 	return tb
 }
 
@@ -441,6 +457,11 @@ func (tb *browserTab) observe(ev any) {
 		if e.Level != log.EntryLevelError || (e.Source == log.EntrySourceNetwork && tb.documents[e.NetworkRequestID]) {
 			return
 		}
+		// The browser, not the page, asks for /favicon.ico when a page
+		// names no icon; the console has none, and that is no page's bug.
+		if u, err := url.Parse(e.URL); e.Source == log.EntrySourceNetwork && err == nil && u.Path == "/favicon.ico" {
+			return
+		}
 		tb.problems = append(tb.problems, "browser log ("+string(e.Source)+"): "+e.Text+" "+e.URL)
 	case *network.EventRequestWillBeSent:
 		if ev.Type == network.ResourceTypeDocument {
@@ -469,7 +490,7 @@ func (tb *browserTab) fail(what string, err error) {
 	ctx, cancel := context.WithTimeout(tb.ctx, 5*time.Second)
 	defer cancel()
 	shot := ""
-	if png, serr := chromedp.Run(ctx, chromedp.FullScreenshot(100)); serr == nil {
+	if png, serr := chromedp.Run(ctx, wholePage()); serr == nil {
 		name := "FAILED-" + strings.NewReplacer("/", "-", " ", "_").Replace(tb.t.Name())
 		if p, werr := writeScreenshot(tb.t, name, png); werr == nil {
 			shot = " (the page is in " + p + ")"
@@ -574,9 +595,31 @@ func (tb *browserTab) settle() {
 func (tb *browserTab) screenshot(name string) {
 	tb.t.Helper()
 	tb.settle()
-	png := value(tb, "screenshot "+name, chromedp.FullScreenshot(100))
+	png := value(tb, "screenshot "+name, wholePage())
 	if _, err := writeScreenshot(tb.t, name, png); err != nil {
 		tb.t.Fatal(err)
+	}
+}
+
+// wholePage captures the page from top to bottom as a PNG. Chromium's
+// capture beyond the viewport (chromedp.FullScreenshot) draws a short
+// right-to-left page shifted sideways, so the viewport is made as tall as
+// the page instead, captured as is, and set back.
+func wholePage() chromedp.Action[[]byte] {
+	return func(ctx context.Context, tg *chromedp.Target) ([]byte, error) {
+		h, err := chromedp.Evaluate[int64](`document.documentElement.scrollHeight`)(ctx, tg)
+		if err != nil {
+			return nil, err
+		}
+		if _, err := chromedp.EmulateViewport(1280, max(h, 900))(ctx, tg); err != nil {
+			return nil, err
+		}
+		png, err := chromedp.CaptureScreenshot()(ctx, tg)
+		_, rerr := chromedp.EmulateViewport(1280, 900)(ctx, tg)
+		if err := errors.Join(err, rerr); err != nil {
+			return nil, err
+		}
+		return png, nil
 	}
 }
 

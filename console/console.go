@@ -160,10 +160,9 @@ func (c *Console) fail(w http.ResponseWriter, r *http.Request, err error) {
 		http.Redirect(w, r, "/signin?next="+pathOnly(r), http.StatusSeeOther)
 		return
 	}
-	status := map[string]int{yaqaza.EINVALID: 400, yaqaza.EUNAUTHORIZED: 401, yaqaza.EFORBIDDEN: 403,
-		yaqaza.ENOTFOUND: 404, yaqaza.ECONFLICT: 409, yaqaza.ETOOLARGE: 413, yaqaza.ERATELIMIT: 429}[code]
+	status := errorStatus(err)
 	msg := yaqaza.ErrorMessage(err)
-	if status == 0 {
+	if status == http.StatusInternalServerError {
 		status = http.StatusInternalServerError
 		slog.Error("console", "path", r.URL.Path, "err", err)
 		msg = ""
@@ -172,6 +171,15 @@ func (c *Console) fail(w http.ResponseWriter, r *http.Request, err error) {
 	p.Title = p.T("error.title")
 	p.Data = map[string]any{"Status": status, "Message": msg, "Code": code}
 	c.render(w, p, status, "error")
+}
+
+// errorStatus is the HTTP status of a service's error, as the API maps it.
+func errorStatus(err error) int {
+	if s, ok := map[string]int{yaqaza.EINVALID: 400, yaqaza.EUNAUTHORIZED: 401, yaqaza.EFORBIDDEN: 403,
+		yaqaza.ENOTFOUND: 404, yaqaza.ECONFLICT: 409, yaqaza.ETOOLARGE: 413, yaqaza.ERATELIMIT: 429}[yaqaza.ErrorCode(err)]; ok {
+		return s
+	}
+	return http.StatusInternalServerError
 }
 
 func isFragment(r *http.Request) bool { return r.Header.Get("HX-Request") == "true" }
@@ -299,6 +307,12 @@ func (c *Console) render(w http.ResponseWriter, p *Page, status int, name string
 
 // fragment writes one named template of a page, for htmx to swap in.
 func (c *Console) fragment(w http.ResponseWriter, p *Page, page, block string) error {
+	return c.fragmentStatus(w, p, http.StatusOK, page, block)
+}
+
+// fragmentStatus writes a fragment with a status: a refusal shown in a
+// panel still answers 403 or 409, and the layout has htmx swap those in.
+func (c *Console) fragmentStatus(w http.ResponseWriter, p *Page, status int, page, block string) error {
 	t, ok := c.templates[page]
 	if !ok {
 		return errors.New("console: no template " + page)
@@ -308,6 +322,7 @@ func (c *Console) fragment(w http.ResponseWriter, p *Page, page, block string) e
 		return err
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.WriteHeader(status)
 	w.Write(buf.Bytes())
 	return nil
 }

@@ -9,13 +9,36 @@ import (
 	"github.com/yaqaza/yaqaza/account"
 )
 
-// safeNext keeps a redirect after sign-in on this site.
+// safeNext keeps a redirect after sign-in on this site; "" when there is
+// none, and the person goes to their role's home.
 func safeNext(s string) string {
 	if !strings.HasPrefix(s, "/") || strings.HasPrefix(s, "//") || strings.HasPrefix(s, "/\\") {
-		return "/board"
+		return ""
 	}
 	return s
 }
+
+// roleHomes are the pages each role starts its day on; the others start
+// on the dispatcher board (scoped to their districts).
+var roleHomes = map[yaqaza.Role]string{
+	yaqaza.RoleCallTaker:     "/call",
+	yaqaza.RoleCommand:       "/dashboard",
+	yaqaza.RoleAnalyst:       "/dashboard",
+	yaqaza.RoleCommunication: "/publications",
+	yaqaza.RoleAuditor:       "/audit",
+	yaqaza.RoleAdmin:         "/admin",
+}
+
+// Home is the page a role starts from.
+func Home(role yaqaza.Role) string {
+	if h, ok := roleHomes[role]; ok {
+		return h
+	}
+	return "/board"
+}
+
+// Home is the signed-in person's start page.
+func (p *Page) Home() string { return Home(p.Actor.Role) }
 
 func (c *Console) signinForm(w http.ResponseWriter, r *http.Request, p *Page) error {
 	p.Title = p.T("signin.title")
@@ -51,6 +74,9 @@ func (c *Console) signin(w http.ResponseWriter, r *http.Request, p *Page) error 
 		return nil
 	}
 	http.SetCookie(w, account.SessionCookie(secret, c.SecureCookies))
+	if next == "" {
+		next = Home(sess.User.Role)
+	}
 	if sess.User.MustChange {
 		next = "/password"
 	}
@@ -93,7 +119,7 @@ func (c *Console) changePassword(w http.ResponseWriter, r *http.Request, p *Page
 		err := c.Users.ChangePassword(r.Context(), cur, fresh)
 		switch yaqaza.ErrorCode(err) {
 		case "":
-			http.Redirect(w, r, "/board", http.StatusSeeOther)
+			http.Redirect(w, r, p.Home(), http.StatusSeeOther)
 			return nil
 		case yaqaza.EFORBIDDEN:
 			p.Errors["current"] = p.T("password.wrong")

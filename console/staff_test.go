@@ -128,3 +128,21 @@ func (c *staffClient) takeCSRF(body string) {
 		c.csrf = m[1]
 	}
 }
+
+// send posts a form with the CSRF token without following a redirect: a
+// change that worked answers 303 (Post/Redirect/Get), a refused one 403,
+// a form with errors 400.
+func (c *staffClient) send(path string, form url.Values) (int, string) {
+	c.t.Helper()
+	if c.csrf == "" {
+		c.get("/password")
+	}
+	form.Set("csrf_token", c.csrf)
+	noFollow := *c.http
+	noFollow.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	resp, err := noFollow.PostForm(c.site.URL+path, form)
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	return c.read(resp)
+}

@@ -78,6 +78,7 @@ func (s *IncidentService) PublishStatement(ctx context.Context, id int64, langua
 		}
 		now := s.db.Now()
 		st.PublishedAt, st.PublishedBy = fromMillis(toMillis(now)), actor.Name
+		st.Category, st.ZoneCode = inc.Category, inc.ZoneCode
 		if err := tx.QueryRowContext(ctx, s.db.q(`INSERT INTO statements (incident_id, language, text, published_at, published_by)
 			VALUES (?, ?, ?, ?, ?) RETURNING id`), id, language, st.Text, toMillis(now), actor.Name).Scan(&st.ID); err != nil {
 			return err
@@ -97,12 +98,13 @@ func (s *IncidentService) PublicStatements(ctx context.Context, limit int) ([]*y
 	if limit <= 0 || limit > 200 {
 		limit = 50
 	}
-	return s.db.findStatements(ctx, s.db.read, `1 = 1 ORDER BY id DESC LIMIT ?`, limit)
+	return s.db.findStatements(ctx, s.db.read, `1 = 1 ORDER BY s.id DESC LIMIT ?`, limit)
 }
 
 func (db *DB) findStatements(ctx context.Context, q querier, where string, args ...any) ([]*yaqaza.Statement, error) {
-	rows, err := q.QueryContext(ctx, db.q(`SELECT id, incident_id, language, text, published_at, published_by
-		FROM statements WHERE `+where), args...)
+	rows, err := q.QueryContext(ctx, db.q(`SELECT s.id, s.incident_id, s.language, s.text, s.published_at, s.published_by,
+		COALESCE(i.category, ''), COALESCE(i.zone_code, '')
+		FROM statements s LEFT JOIN incidents i ON i.id = s.incident_id WHERE `+where), args...)
 	if err != nil {
 		return nil, err
 	}
@@ -111,7 +113,7 @@ func (db *DB) findStatements(ctx context.Context, q querier, where string, args 
 	for rows.Next() {
 		var st yaqaza.Statement
 		var at int64
-		if err := rows.Scan(&st.ID, &st.IncidentID, &st.Language, &st.Text, &at, &st.PublishedBy); err != nil {
+		if err := rows.Scan(&st.ID, &st.IncidentID, &st.Language, &st.Text, &at, &st.PublishedBy, &st.Category, &st.ZoneCode); err != nil {
 			return nil, err
 		}
 		st.PublishedAt = fromMillis(at)
