@@ -154,7 +154,7 @@ func (c *Console) loadQueue(ctx context.Context, p *Page) (*queueView, error) {
 	q := &queueView{Rows: make([]queueRow, 0, len(page.Incidents)), Rest: max(0, page.Total-len(page.Incidents))}
 	for _, inc := range page.Incidents {
 		q.Rows = append(q.Rows, queueRow{Incident: inc, CategoryName: pack.category(inc.Category, p.Lang),
-			ZoneName: pack.zone(inc.ZoneCode, p.Lang), OwnerName: ownerName(p, inc.Owner),
+			ZoneName: pack.zone(inc.ZoneCode, p.Lang), OwnerName: ownerName(p, pack, inc.Owner),
 			HighAttention: inc.Attention >= highAttention})
 	}
 	return q, nil
@@ -206,8 +206,8 @@ func boardPoints(q *queueView, units []unitRow) string {
 }
 
 // ownerName shows who holds an incident: a unit by its call sign, a desk
-// by its name.
-func ownerName(p *Page, owner string) string {
+// by its district's name.
+func ownerName(p *Page, pack *opsPack, owner string) string {
 	kind, name, ok := strings.Cut(owner, ":")
 	if !ok {
 		return owner
@@ -216,7 +216,7 @@ func ownerName(p *Page, owner string) string {
 	case "unit":
 		return name
 	case "desk":
-		return p.T("board.owner.desk", name)
+		return p.T("board.owner.desk", pack.zone(name, p.Lang))
 	}
 	return owner
 }

@@ -457,11 +457,6 @@ func (tb *browserTab) observe(ev any) {
 		if e.Level != log.EntryLevelError || (e.Source == log.EntrySourceNetwork && tb.documents[e.NetworkRequestID]) {
 			return
 		}
-		// The browser, not the page, asks for /favicon.ico when a page
-		// names no icon; the console has none, and that is no page's bug.
-		if u, err := url.Parse(e.URL); e.Source == log.EntrySourceNetwork && err == nil && u.Path == "/favicon.ico" {
-			return
-		}
 		tb.problems = append(tb.problems, "browser log ("+string(e.Source)+"): "+e.Text+" "+e.URL)
 	case *network.EventRequestWillBeSent:
 		if ev.Type == network.ResourceTypeDocument {

@@ -84,7 +84,7 @@ func (c *Console) showIncident(w http.ResponseWriter, r *http.Request, p *Page, 
 		return err
 	}
 	v := &incidentView{Inc: inc, CategoryName: pack.category(inc.Category, p.Lang), ZoneName: pack.zone(inc.ZoneCode, p.Lang),
-		OwnerName: ownerName(p, inc.Owner), Next: inc.Status.NextStatuses(), Outcomes: yaqaza.Outcomes,
+		OwnerName: ownerName(p, pack, inc.Owner), Next: inc.Status.NextStatuses(), Outcomes: yaqaza.Outcomes,
 		Priorities: []yaqaza.Priority{yaqaza.P1, yaqaza.P2, yaqaza.P3, yaqaza.P4},
 		Categories: pack.pack.Categories, Zones: pack.pack.Zones, Form: r.PostForm}
 	if v.Form == nil {

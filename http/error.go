@@ -47,6 +47,11 @@ type errorDetail struct {
 func writeError(w http.ResponseWriter, r *http.Request, err error) {
 	code := yaqaza.ErrorCode(err)
 	if code == yaqaza.EINTERNAL {
+		if r.Context().Err() != nil {
+			// The client went away (a page left mid-request): nothing failed here.
+			slog.Debug("request abandoned", "method", r.Method, "path", r.URL.Path, "err", err)
+			return
+		}
 		slog.Error("internal error", "method", r.Method, "path", r.URL.Path, "err", err)
 	}
 	body := errorBody{Error: errorDetail{Code: code, Message: yaqaza.ErrorMessage(err)}}
