@@ -2,6 +2,7 @@ package sqlstore
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"math"
 	"slices"
@@ -23,6 +24,8 @@ type IndicatorService struct {
 	loc   *time.Location
 	// history keeps the trends' past days, counted at most trendHistoryTTL ago.
 	history trendHistory
+	// closed keeps what closed incidents add to the figures.
+	closed closedFacts
 }
 
 var _ yaqaza.IndicatorService = (*IndicatorService)(nil)
@@ -56,7 +59,10 @@ type incidentFacts struct {
 	status   yaqaza.Status
 	created  int64
 	// reached is when each response stage was first reached (ms), 0 if not.
-	reached [4]int64
+	reached  [4]int64
+	category string
+	// cleared: resolved or closed with an outcome.
+	cleared bool
 }
 
 // scope is the SQL condition that keeps an actor to its zones.
@@ -95,9 +101,12 @@ func (s *IndicatorService) Indicators(ctx context.Context, from, to time.Time) (
 	out := &yaqaza.Indicators{From: from.UTC(), To: to.UTC(), At: now.UTC()}
 	agg := s.newAggregates(actor)
 	trends := newTrendSet(now, s.loc)
-	facts, err := s.scanIncidents(ctx, sc, toMillis(from), toMillis(to), agg)
+	facts, err := s.periodFacts(ctx, actor, sc, toMillis(from), toMillis(to))
 	if err != nil {
 		return nil, err
+	}
+	for _, f := range facts {
+		agg.addIncident(f.zone, f.category, f.cleared)
 	}
 	if err := s.scanTrends(ctx, sc, trends, now); err != nil {
 		return nil, err
@@ -114,34 +123,27 @@ func (s *IndicatorService) Indicators(ctx context.Context, from, to time.Time) (
 	return out, nil
 }
 
-// scanIncidents reads the period's incidents with what their figures
-// and stage times need.
-func (s *IndicatorService) scanIncidents(ctx context.Context, sc scope, from, to int64, agg *aggregates) (map[int64]*incidentFacts, error) {
-	rows, err := s.db.read.QueryContext(ctx, s.db.q(`SELECT id, status, category, priority, coalesce(zone_code, ''), created_at,
-		coalesce(outcome, ''), coalesce(acknowledged_at, 0), coalesce(dispatched_at, 0), coalesce(on_scene_at, 0), coalesce(resolved_at, 0)
-		FROM incidents WHERE created_at >= ? AND created_at < ? AND status <> ?`+sc.cond),
-		append([]any{from, to, yaqaza.StatusMerged}, sc.args...)...)
-	if err != nil {
-		return nil, err
-	}
+// incidentColumnsForFacts are what scanFacts reads.
+const incidentColumnsForFacts = `id, status, category, priority, coalesce(zone_code, ''), created_at, coalesce(outcome, ''),
+	coalesce(acknowledged_at, 0), coalesce(dispatched_at, 0), coalesce(on_scene_at, 0), coalesce(resolved_at, 0)`
+
+// scanFacts reads incidents' facts from rows of incidentColumnsForFacts into facts.
+func scanFacts(rows *sql.Rows, facts map[int64]*incidentFacts) error {
 	defer rows.Close()
-	facts := map[int64]*incidentFacts{}
 	for rows.Next() {
-		var id, created int64
+		var id int64
 		var priority int
-		var status yaqaza.Status
-		var category, zone, outcome string
+		var outcome string
 		f := &incidentFacts{}
-		if err := rows.Scan(&id, &status, &category, &priority, &zone, &created, &outcome,
+		if err := rows.Scan(&id, &f.status, &f.category, &priority, &f.zone, &f.created, &outcome,
 			&f.reached[0], &f.reached[1], &f.reached[2], &f.reached[3]); err != nil {
-			return nil, err
+			return err
 		}
-		f.zone, f.priority, f.status, f.created = zone, yaqaza.Priority(priority), status, created
+		f.priority = yaqaza.Priority(priority)
+		f.cleared = (f.status == yaqaza.StatusResolved || f.status == yaqaza.StatusClosed) && outcome != ""
 		facts[id] = f
-		cleared := (status == yaqaza.StatusResolved || status == yaqaza.StatusClosed) && outcome != ""
-		agg.addIncident(zone, category, cleared)
 	}
-	return facts, rows.Err()
+	return rows.Err()
 }
 
 // countOpen counts the open and the late incidents of each zone, now.

@@ -139,6 +139,23 @@ func testIndicators(t *testing.T, s *services) {
 	checkStage(t, "Agdal acknowledged", ind.Prefecture.Response[yaqaza.StageAcknowledged], 1, 60, 60, 1, 1)
 	checkTrends(t, ind, 2, 2)
 
+	// Closing A and E after the figures were read: closed incidents are
+	// held by the service, and a closing shows in the next reading, in
+	// the right zone. E closes with an outcome, so it is now cleared.
+	at(95)
+	move(a, yaqaza.StatusClosed, yaqaza.Transition{To: yaqaza.StatusClosed, Outcome: yaqaza.OutcomeArrest})
+	move(e, yaqaza.StatusClosed, yaqaza.Transition{To: yaqaza.StatusClosed, Outcome: yaqaza.OutcomeResolvedOnScene})
+	if ind, err = svc.Indicators(as(analyst), from, to); err != nil {
+		t.Fatal(err)
+	}
+	checkCounts(t, "prefecture after closing", ind.Prefecture, 7, 2, 4, 3)
+	checkCounts(t, "Médina after closing", zoneOf(t, ind, zoneMedina), 4, 1, 4, 3)
+	checkStage(t, "prefecture resolved after closing", ind.Prefecture.Response[yaqaza.StageResolved], 2, 2100, 3300, 2, 1)
+	if ind, err = svc.Indicators(as(head), from, to); err != nil {
+		t.Fatal(err)
+	}
+	checkCounts(t, "Agdal's own view after closing", ind.Prefecture, 2, 1, 0, 0)
+
 	// Who may not, and what is not a period.
 	_, err = svc.Indicators(as(dispatcher), from, to)
 	wantCode(t, err, yaqaza.EFORBIDDEN)

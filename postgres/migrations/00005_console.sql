@@ -6,6 +6,8 @@
 -- index alone instead of visiting every row of the year.
 CREATE INDEX incidents_created_zone ON incidents (created_at, zone_code, status);
 DROP INDEX incidents_created;
+-- The dashboard reads the incidents closed since it last looked.
+CREATE INDEX incidents_closed ON incidents (status, updated_at);
 -- The auditor filters the trail by action.
 CREATE INDEX audit_log_action ON audit_log (action, id);
 
@@ -32,6 +34,7 @@ UPDATE incidents SET on_scene_at = a.first FROM (SELECT incident_id, min(on_scen
 	WHERE a.incident_id = incidents.id AND (incidents.on_scene_at IS NULL OR a.first < incidents.on_scene_at);
 
 -- +goose Down
+DROP INDEX incidents_closed;
 ALTER TABLE incidents DROP COLUMN resolved_at;
 ALTER TABLE incidents DROP COLUMN on_scene_at;
 ALTER TABLE incidents DROP COLUMN dispatched_at;

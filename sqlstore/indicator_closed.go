@@ -1,0 +1,99 @@
+package sqlstore
+
+import (
+	"context"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/yaqaza/yaqaza"
+)
+
+// closedFacts keeps the facts of closed incidents in memory. Closed is
+// final: what a closed incident adds to the figures does not change, so a
+// year of them — ninety thousand incidents in Fès — is read from the
+// store once, and afterwards only the incidents closed since. The open
+// and resolved ones, a few thousand, are read on every request.
+type closedFacts struct {
+	mu    sync.Mutex
+	facts map[int64]*incidentFacts
+	// floor is the oldest creation held; periods starting before it are
+	// read from the store.
+	floor int64
+	// since is the updated_at from which closures are read again.
+	since int64
+}
+
+// closedHeld is how far back closed incidents are held: the longest period
+// the dashboard asks for, and its trends.
+const closedHeld = 400 * 24 * time.Hour
+
+// closedReread is how far back each refresh reads closures again: a
+// closing committed on another node, or late in a batch, carries a time a
+// little before the refresh that first could see it.
+const closedReread = int64(time.Minute / time.Millisecond)
+
+// periodFacts returns the facts of the incidents opened in [from, to),
+// merged ones left out, as far as the actor's scope reaches.
+func (s *IndicatorService) periodFacts(ctx context.Context, actor *yaqaza.Actor, sc scope, from, to int64) (map[int64]*incidentFacts, error) {
+	facts := map[int64]*incidentFacts{}
+	now := toMillis(s.db.Now())
+	c := &s.closed
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.facts == nil {
+		c.facts, c.floor = map[int64]*incidentFacts{}, now-int64(closedHeld/time.Millisecond)
+	}
+	if from < c.floor {
+		rows, err := s.db.read.QueryContext(ctx, s.db.q(`SELECT `+incidentColumnsForFacts+` FROM incidents
+			WHERE created_at >= ? AND created_at < ? AND status <> ?`+sc.cond), append([]any{from, to, yaqaza.StatusMerged}, sc.args...)...)
+		if err != nil {
+			return nil, err
+		}
+		return facts, scanFacts(rows, facts)
+	}
+	// The others first, then the closures: an incident closed in between
+	// is in both, and the closed version wins.
+	rows, err := s.db.read.QueryContext(ctx, s.db.q(`SELECT `+incidentColumnsForFacts+` FROM incidents
+		WHERE created_at >= ? AND created_at < ? AND status NOT IN (?, ?)`+sc.cond),
+		append([]any{from, to, yaqaza.StatusMerged, yaqaza.StatusClosed}, sc.args...)...)
+	if err != nil {
+		return nil, err
+	}
+	if err := scanFacts(rows, facts); err != nil {
+		return nil, err
+	}
+	if err := s.refreshClosed(ctx, now); err != nil {
+		return nil, err
+	}
+	for id, f := range c.facts {
+		if f.created >= from && f.created < to && (actor.Prefecture() || slices.Contains(actor.Zones, f.zone)) {
+			facts[id] = f
+		}
+	}
+	return facts, nil
+}
+
+// refreshClosed reads the incidents closed since the last refresh, and
+// forgets those older than what is held. The caller holds c.mu.
+func (s *IndicatorService) refreshClosed(ctx context.Context, now int64) error {
+	c := &s.closed
+	rows, err := s.db.read.QueryContext(ctx, s.db.q(`SELECT `+incidentColumnsForFacts+` FROM incidents
+		WHERE status = ? AND updated_at >= ? AND created_at >= ?`), yaqaza.StatusClosed, c.since-closedReread, c.floor)
+	if err != nil {
+		return err
+	}
+	if err := scanFacts(rows, c.facts); err != nil {
+		return err
+	}
+	c.since = now
+	if floor := now - int64(closedHeld/time.Millisecond); floor > c.floor+int64(24*time.Hour/time.Millisecond) {
+		c.floor = floor
+		for id, f := range c.facts {
+			if f.created < floor {
+				delete(c.facts, id)
+			}
+		}
+	}
+	return nil
+}
