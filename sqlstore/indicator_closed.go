@@ -35,22 +35,27 @@ const closedReread = int64(time.Minute / time.Millisecond)
 
 // periodFacts returns the facts of the incidents opened in [from, to),
 // merged ones left out, as far as the actor's scope reaches.
-func (s *IndicatorService) periodFacts(ctx context.Context, actor *yaqaza.Actor, sc scope, from, to int64) (map[int64]*incidentFacts, error) {
+func (s *IndicatorService) periodFacts(ctx context.Context, actor *yaqaza.Actor, sc scope, from, to int64) ([]*incidentFacts, error) {
 	facts := map[int64]*incidentFacts{}
 	now := toMillis(s.db.Now())
 	c := &s.closed
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.facts == nil {
-		c.facts, c.floor = map[int64]*incidentFacts{}, now-int64(closedHeld/time.Millisecond)
-	}
+	c.init(now)
 	if from < c.floor {
 		rows, err := s.db.read.QueryContext(ctx, s.db.q(`SELECT `+incidentColumnsForFacts+` FROM incidents
 			WHERE created_at >= ? AND created_at < ? AND status <> ?`+sc.cond), append([]any{from, to, yaqaza.StatusMerged}, sc.args...)...)
 		if err != nil {
 			return nil, err
 		}
-		return facts, scanFacts(rows, facts)
+		if err := scanFacts(rows, facts); err != nil {
+			return nil, err
+		}
+		out := make([]*incidentFacts, 0, len(facts))
+		for _, f := range facts {
+			out = append(out, f)
+		}
+		return out, nil
 	}
 	// The others first, then the closures: an incident closed in between
 	// is in both, and the closed version wins.
@@ -66,12 +71,34 @@ func (s *IndicatorService) periodFacts(ctx context.Context, actor *yaqaza.Actor,
 	if err := s.refreshClosed(ctx, now); err != nil {
 		return nil, err
 	}
-	for id, f := range c.facts {
-		if f.created >= from && f.created < to && (actor.Prefecture() || slices.Contains(actor.Zones, f.zone)) {
-			facts[id] = f
+	out := make([]*incidentFacts, 0, len(facts))
+	for id, f := range facts {
+		if c.facts[id] == nil {
+			out = append(out, f)
 		}
 	}
-	return facts, nil
+	for _, f := range c.facts {
+		if f.created >= from && f.created < to && (actor.Prefecture() || slices.Contains(actor.Zones, f.zone)) {
+			out = append(out, f)
+		}
+	}
+	return out, nil
+}
+
+func (c *closedFacts) init(now int64) {
+	if c.facts == nil {
+		c.facts, c.floor = map[int64]*incidentFacts{}, now-int64(closedHeld/time.Millisecond)
+	}
+}
+
+// warmClosed reads the closures since the last time, so that a reader does
+// not wait for them.
+func (s *IndicatorService) warmClosed(ctx context.Context, now int64) error {
+	c := &s.closed
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.init(now)
+	return s.refreshClosed(ctx, now)
 }
 
 // refreshClosed reads the incidents closed since the last refresh, and

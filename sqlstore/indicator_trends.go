@@ -118,9 +118,13 @@ func (s *IndicatorService) KeepTrendsWarm(ctx context.Context) {
 	}
 }
 
-// WarmTrends counts the prefecture's past days now.
+// WarmTrends counts the prefecture's past days now, and reads the
+// incidents closed since the last time.
 func (s *IndicatorService) WarmTrends(ctx context.Context) error {
 	now := s.db.Now()
+	if err := s.warmClosed(ctx, toMillis(now)); err != nil {
+		return err
+	}
 	s.history.mu.Lock()
 	delete(s.history.entries, "")
 	s.history.mu.Unlock()

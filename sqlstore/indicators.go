@@ -202,16 +202,54 @@ func (s *IndicatorService) lateIncidents(ctx context.Context, actor *yaqaza.Acto
 // percentile interpolates between the ranks of sorted values (type 7 of
 // Hyndman and Fan, spreadsheets' PERCENTILE.INC), so that analysts can
 // check a figure by hand.
-func percentile(sorted []float64, p float64) float64 {
-	if len(sorted) == 0 {
+func percentile(values []float64, p float64) float64 {
+	if len(values) == 0 {
 		return 0
 	}
-	pos := p * float64(len(sorted)-1)
+	pos := p * float64(len(values)-1)
 	i := int(math.Floor(pos))
-	if i >= len(sorted)-1 {
-		return sorted[len(sorted)-1]
+	lo := selectNth(values, i)
+	if i >= len(values)-1 {
+		return lo
 	}
-	return sorted[i] + (pos-float64(i))*(sorted[i+1]-sorted[i])
+	// After the selection everything right of i is at least lo: the next
+	// rank is the smallest of them.
+	hi := slices.Min(values[i+1:])
+	return lo + (pos-float64(i))*(hi-lo)
+}
+
+// selectNth reorders values so that values[n] is the value of rank n, the
+// smaller ones before it and the others after (Hoare's selection): a
+// year's response times are ninety thousand values, and two ranks of them
+// do not need them all sorted.
+func selectNth(values []float64, n int) float64 {
+	lo, hi := 0, len(values)-1
+	for lo < hi {
+		pivot := values[lo+(hi-lo)/2]
+		i, j := lo, hi
+		for i <= j {
+			for values[i] < pivot {
+				i++
+			}
+			for values[j] > pivot {
+				j--
+			}
+			if i <= j {
+				values[i], values[j] = values[j], values[i]
+				i++
+				j--
+			}
+		}
+		switch {
+		case n <= j:
+			hi = j
+		case n >= i:
+			lo = i
+		default:
+			return values[n]
+		}
+	}
+	return values[n]
 }
 
 // zoneAggregate accumulates one zone's figures (or the prefecture's).
@@ -257,14 +295,26 @@ func (a *aggregates) each(zone string, fn func(z *zoneAggregate)) {
 	}
 }
 
+// targets are the aggregates an incident of zone counts in: the
+// prefecture's, and the zone's when it is one of the pack's in scope.
+func (a *aggregates) targets(zone string, buf *[2]*zoneAggregate) []*zoneAggregate {
+	buf[0] = a.prefecture
+	if z := a.byCode[zone]; z != nil {
+		buf[1] = z
+		return buf[:2]
+	}
+	return buf[:1]
+}
+
 func (a *aggregates) addIncident(zone, category string, cleared bool) {
-	a.each(zone, func(z *zoneAggregate) {
+	var buf [2]*zoneAggregate
+	for _, z := range a.targets(zone, &buf) {
 		z.out.Incidents++
 		z.out.ByCategory[category]++
 		if cleared {
 			z.out.Cleared++
 		}
-	})
+	}
 }
 
 func (a *aggregates) addOpen(zone string, open, late int) {
@@ -276,25 +326,30 @@ func (a *aggregates) addOpen(zone string, open, late int) {
 
 // addResponses adds every incident's stage times, and whether each stage
 // owed by now was reached within its deadline.
-func (a *aggregates) addResponses(facts map[int64]*incidentFacts, sla *yaqaza.SLAPolicy, now int64) {
+func (a *aggregates) addResponses(facts []*incidentFacts, sla *yaqaza.SLAPolicy, now int64) {
+	var buf [2]*zoneAggregate
 	for _, f := range facts {
 		deadlines := sla.Deadlines[f.priority]
+		targets := a.targets(f.zone, &buf)
 		for i, stage := range yaqaza.ResponseStages {
 			limit, hasLimit := deadlines[stage]
 			took := f.reached[i] - f.created
 			switch {
 			case f.reached[i] != 0:
-				a.each(f.zone, func(z *zoneAggregate) {
+				kept := hasLimit && took <= time.Duration(limit).Milliseconds()
+				for _, z := range targets {
 					z.times[i] = append(z.times[i], float64(max(took, 0))/1000)
 					if hasLimit {
 						z.due[i]++
-						if took <= time.Duration(limit).Milliseconds() {
-							z.kept[i]++
-						}
 					}
-				})
+					if kept {
+						z.kept[i]++
+					}
+				}
 			case hasLimit && !yaqaza.Reached(f.status, stage) && now > f.created+time.Duration(limit).Milliseconds():
-				a.each(f.zone, func(z *zoneAggregate) { z.due[i]++ })
+				for _, z := range targets {
+					z.due[i]++
+				}
 			}
 		}
 	}
@@ -318,7 +373,6 @@ func (z *zoneAggregate) finish() yaqaza.ZoneIndicators {
 	}
 	for i, stage := range yaqaza.ResponseStages {
 		times := z.times[i]
-		slices.Sort(times)
 		st := yaqaza.StageTimes{N: len(times), Due: z.due[i], MedianS: percentile(times, 0.5), P90S: percentile(times, 0.9)}
 		if st.Due > 0 {
 			st.WithinSLA = float64(z.kept[i]) / float64(st.Due)
