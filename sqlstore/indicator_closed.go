@@ -2,7 +2,6 @@ package sqlstore
 
 import (
 	"context"
-	"slices"
 	"sync"
 	"time"
 
@@ -58,7 +57,7 @@ func (s *IndicatorService) periodFacts(ctx context.Context, actor *yaqaza.Actor,
 		if err != nil {
 			return nil, err
 		}
-		if err := scanFacts(rows, facts); err != nil {
+		if err := s.scanFacts(rows, facts); err != nil {
 			return nil, err
 		}
 		out := make([]*incidentFacts, 0, len(facts))
@@ -81,11 +80,17 @@ func (s *IndicatorService) periodFacts(ctx context.Context, actor *yaqaza.Actor,
 	if err != nil {
 		return nil, err
 	}
-	if err := scanFacts(rows, facts); err != nil {
+	if err := s.scanFacts(rows, facts); err != nil {
 		return nil, err
 	}
 	if err := s.refreshClosed(ctx, now); err != nil {
 		return nil, err
+	}
+	prefecture, inScope := actor.Prefecture(), make(map[int]bool, len(actor.Zones))
+	for _, z := range actor.Zones {
+		if i := s.zoneIndex(z); i >= 0 {
+			inScope[i] = true
+		}
 	}
 	out := make([]*incidentFacts, 0, len(facts))
 	for id, f := range facts {
@@ -94,7 +99,7 @@ func (s *IndicatorService) periodFacts(ctx context.Context, actor *yaqaza.Actor,
 		}
 	}
 	for _, f := range c.facts {
-		if f.created >= from && f.created < to && (actor.Prefecture() || slices.Contains(actor.Zones, f.zone)) {
+		if f.created >= from && f.created < to && (prefecture || inScope[f.zi]) {
 			out = append(out, f)
 		}
 	}
@@ -126,7 +131,7 @@ func (s *IndicatorService) refreshClosed(ctx context.Context, now int64) error {
 	if err != nil {
 		return err
 	}
-	if err := scanFacts(rows, c.facts); err != nil {
+	if err := s.scanFacts(rows, c.facts); err != nil {
 		return err
 	}
 	c.since = now
