@@ -163,14 +163,14 @@ func runBenchPages(ctx context.Context, args []string, stdout, stderr io.Writer)
 			pg.path, status, r.FirstMs, r.P50ms, r.P99ms, r.MaxMs, size)
 	}
 	out := map[string]any{
-		"incidents":           *nIncidents,
-		"open":                *nOpen,
-		"rounds":              *rounds,
-		"baseline_signin_ms":  baseline,
+		"incidents":             *nIncidents,
+		"open":                  *nOpen,
+		"rounds":                *rounds,
+		"baseline_signin_ms":    baseline,
 		"slowest_page_p99_ms":   slowest,
 		"slowest_page_first_ms": slowestFirst,
 		"all_under_100ms":       slowest < 100 && slowestFirst < 100,
-		"pages":               results,
+		"pages":                 results,
 	}
 	b, _ := json.Marshal(out)
 	fmt.Fprintln(stdout, string(b))
