@@ -360,19 +360,33 @@ func (a *aggregates) addOpen(zone string, open, late int) {
 // addResponses adds every incident's stage times, and whether each stage
 // owed by now was reached within its deadline.
 func (a *aggregates) addResponses(facts []*incidentFacts, sla *yaqaza.SLAPolicy, now int64) {
+	// The deadlines in ms by priority and stage, -1 where there is none,
+	// looked up once rather than for each of a year's incidents.
+	var limits [yaqaza.P4 + 1][len(stageColumns)]int64
+	for pr := range limits {
+		for i, stage := range yaqaza.ResponseStages {
+			limits[pr][i] = -1
+			if d, ok := sla.Deadlines[yaqaza.Priority(pr)][stage]; ok {
+				limits[pr][i] = time.Duration(d).Milliseconds()
+			}
+		}
+	}
 	var buf [2]*zoneAggregate
 	for i := range a.prefecture.times {
 		a.prefecture.times[i] = slices.Grow(a.prefecture.times[i], len(facts))
 	}
 	for _, f := range facts {
-		deadlines := sla.Deadlines[f.priority]
+		var limit *[len(stageColumns)]int64
+		if f.priority >= 0 && int(f.priority) < len(limits) {
+			limit = &limits[f.priority]
+		}
 		targets := a.targets(f.zi, &buf)
 		for i, stage := range yaqaza.ResponseStages {
-			limit, hasLimit := deadlines[stage]
+			hasLimit := limit != nil && limit[i] >= 0
 			took := f.reached[i] - f.created
 			switch {
 			case f.reached[i] != 0:
-				kept := hasLimit && took <= time.Duration(limit).Milliseconds()
+				kept := hasLimit && took <= limit[i]
 				for _, z := range targets {
 					z.times[i] = append(z.times[i], float64(max(took, 0))/1000)
 					if hasLimit {
@@ -382,7 +396,7 @@ func (a *aggregates) addResponses(facts []*incidentFacts, sla *yaqaza.SLAPolicy,
 						z.kept[i]++
 					}
 				}
-			case hasLimit && !yaqaza.Reached(f.status, stage) && now > f.created+time.Duration(limit).Milliseconds():
+			case hasLimit && now > f.created+limit[i] && !yaqaza.Reached(f.status, stage):
 				for _, z := range targets {
 					z.due[i]++
 				}
