@@ -325,26 +325,35 @@ func (a *aggregates) targets(zi int, buf *[2]*zoneAggregate) []*zoneAggregate {
 	return buf[:1]
 }
 
-// addIncidents counts the period's incidents, by zone, category and
-// clearance first: a year is ninety thousand incidents and a few hundred
+// addIncidents counts the period's incidents, by zone, clearance and
+// category first: a year is ninety thousand incidents and a few hundred
 // such groups.
 func (a *aggregates) addIncidents(facts []*incidentFacts) {
-	type group struct {
-		zi       int
-		category string
-		cleared  bool
-	}
-	groups := map[group]int{}
+	// groups[zi+1][cleared] counts by category; zi is -1 for no zone.
+	groups := make([][2]map[string]int, len(a.byIndex)+1)
 	for _, f := range facts {
-		groups[group{f.zi, f.category, f.cleared}]++
+		c := 0
+		if f.cleared {
+			c = 1
+		}
+		m := groups[f.zi+1][c]
+		if m == nil {
+			m = map[string]int{}
+			groups[f.zi+1][c] = m
+		}
+		m[f.category]++
 	}
 	var buf [2]*zoneAggregate
-	for g, n := range groups {
-		for _, z := range a.targets(g.zi, &buf) {
-			z.out.Incidents += n
-			z.out.ByCategory[g.category] += n
-			if g.cleared {
-				z.out.Cleared += n
+	for zi, byCleared := range groups {
+		for c, byCategory := range byCleared {
+			for category, n := range byCategory {
+				for _, z := range a.targets(zi-1, &buf) {
+					z.out.Incidents += n
+					z.out.ByCategory[category] += n
+					if c == 1 {
+						z.out.Cleared += n
+					}
+				}
 			}
 		}
 	}
@@ -371,10 +380,22 @@ func (a *aggregates) addResponses(facts []*incidentFacts, sla *yaqaza.SLAPolicy,
 			}
 		}
 	}
-	var buf [2]*zoneAggregate
+	// Room for every incident's times at once: a year is ninety thousand.
+	perZone := make([]int, len(a.byIndex))
+	for _, f := range facts {
+		if f.zi >= 0 {
+			perZone[f.zi]++
+		}
+	}
 	for i := range a.prefecture.times {
 		a.prefecture.times[i] = slices.Grow(a.prefecture.times[i], len(facts))
+		for zi, z := range a.byIndex {
+			if z != nil {
+				z.times[i] = slices.Grow(z.times[i], perZone[zi])
+			}
+		}
 	}
+	var buf [2]*zoneAggregate
 	for _, f := range facts {
 		var limit *[len(stageColumns)]int64
 		if f.priority >= 0 && int(f.priority) < len(limits) {
