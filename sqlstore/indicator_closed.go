@@ -1,7 +1,9 @@
 package sqlstore
 
 import (
+	"cmp"
 	"context"
+	"slices"
 	"sync"
 	"time"
 
@@ -14,8 +16,11 @@ import (
 // store once, and afterwards only the incidents closed since. The open
 // and resolved ones, a few thousand, are read on every request.
 type closedFacts struct {
-	mu    sync.Mutex
-	facts map[int64]*incidentFacts
+	mu sync.Mutex
+	// byCreated holds the facts in order of creation (then id), so that a
+	// period is a run of it; byID finds one to replace.
+	byCreated []*incidentFacts
+	byID      map[int64]*incidentFacts
 	// floor is the oldest creation held; periods starting before it are
 	// read from the store.
 	floor int64
@@ -43,9 +48,10 @@ const closedHeld = 400 * 24 * time.Hour
 const closedReread = int64(time.Minute / time.Millisecond)
 
 // periodFacts returns the facts of the incidents opened in [from, to),
-// merged ones left out, as far as the actor's scope reaches.
+// merged ones left out, as far as the actor's scope reaches. The facts
+// are shared: callers only read them.
 func (s *IndicatorService) periodFacts(ctx context.Context, actor *yaqaza.Actor, sc scope, from, to int64) ([]*incidentFacts, error) {
-	facts := map[int64]*incidentFacts{}
+	var out []*incidentFacts
 	now := toMillis(s.db.Now())
 	c := &s.closed
 	c.mu.Lock()
@@ -57,14 +63,7 @@ func (s *IndicatorService) periodFacts(ctx context.Context, actor *yaqaza.Actor,
 		if err != nil {
 			return nil, err
 		}
-		if err := s.scanFacts(rows, facts); err != nil {
-			return nil, err
-		}
-		out := make([]*incidentFacts, 0, len(facts))
-		for _, f := range facts {
-			out = append(out, f)
-		}
-		return out, nil
+		return out, s.scanFacts(rows, func(f *incidentFacts) { out = append(out, f) })
 	}
 	// The others first, then the closures: an incident closed in between
 	// is in both, and the closed version wins. The statuses are named, so
@@ -80,26 +79,31 @@ func (s *IndicatorService) periodFacts(ctx context.Context, actor *yaqaza.Actor,
 	if err != nil {
 		return nil, err
 	}
-	if err := s.scanFacts(rows, facts); err != nil {
+	var others []*incidentFacts
+	if err := s.scanFacts(rows, func(f *incidentFacts) { others = append(others, f) }); err != nil {
 		return nil, err
 	}
 	if err := s.refreshClosed(ctx, now); err != nil {
 		return nil, err
 	}
-	prefecture, inScope := actor.Prefecture(), make(map[int]bool, len(actor.Zones))
+	for _, f := range others {
+		if c.byID[f.id] == nil {
+			out = append(out, f)
+		}
+	}
+	lo, _ := slices.BinarySearchFunc(c.byCreated, from, func(f *incidentFacts, t int64) int { return cmp.Compare(f.created, t) })
+	hi, _ := slices.BinarySearchFunc(c.byCreated, to, func(f *incidentFacts, t int64) int { return cmp.Compare(f.created, t) })
+	if actor.Prefecture() {
+		return append(out, c.byCreated[lo:hi]...), nil
+	}
+	inScope := make([]bool, len(s.zones))
 	for _, z := range actor.Zones {
 		if i := s.zoneIndex(z); i >= 0 {
 			inScope[i] = true
 		}
 	}
-	out := make([]*incidentFacts, 0, len(facts))
-	for id, f := range facts {
-		if c.facts[id] == nil {
-			out = append(out, f)
-		}
-	}
-	for _, f := range c.facts {
-		if f.created >= from && f.created < to && (prefecture || inScope[f.zi]) {
+	for _, f := range c.byCreated[lo:hi] {
+		if f.zi >= 0 && inScope[f.zi] {
 			out = append(out, f)
 		}
 	}
@@ -107,8 +111,8 @@ func (s *IndicatorService) periodFacts(ctx context.Context, actor *yaqaza.Actor,
 }
 
 func (c *closedFacts) init(now int64) {
-	if c.facts == nil {
-		c.facts, c.floor = map[int64]*incidentFacts{}, now-int64(closedHeld/time.Millisecond)
+	if c.byID == nil {
+		c.byID, c.floor = map[int64]*incidentFacts{}, now-int64(closedHeld/time.Millisecond)
 	}
 }
 
@@ -131,17 +135,53 @@ func (s *IndicatorService) refreshClosed(ctx context.Context, now int64) error {
 	if err != nil {
 		return err
 	}
-	if err := s.scanFacts(rows, c.facts); err != nil {
+	var fresh []*incidentFacts
+	if err := s.scanFacts(rows, func(f *incidentFacts) { fresh = append(fresh, f) }); err != nil {
 		return err
 	}
+	c.add(fresh)
 	c.since = now
 	if floor := now - int64(closedHeld/time.Millisecond); floor > c.floor+int64(24*time.Hour/time.Millisecond) {
 		c.floor = floor
-		for id, f := range c.facts {
-			if f.created < floor {
-				delete(c.facts, id)
-			}
+		n := 0
+		for n < len(c.byCreated) && c.byCreated[n].created < floor {
+			delete(c.byID, c.byCreated[n].id)
+			n++
 		}
+		c.byCreated = slices.Delete(c.byCreated, 0, n)
 	}
 	return nil
+}
+
+// order sorts facts by creation, then id.
+func order(a, b *incidentFacts) int {
+	return cmp.Or(cmp.Compare(a.created, b.created), cmp.Compare(a.id, b.id))
+}
+
+// add puts facts in: a closure read again replaces the one held (as a new
+// value: readers may hold the old), a new one goes in its place in the
+// order, which for the day's closures is near the end.
+func (c *closedFacts) add(fresh []*incidentFacts) {
+	if len(fresh) > len(c.byCreated)/8 {
+		// The first reading, or a large one: sort once.
+		for _, f := range fresh {
+			if old := c.byID[f.id]; old != nil {
+				i, _ := slices.BinarySearchFunc(c.byCreated, old, order)
+				c.byCreated = slices.Delete(c.byCreated, i, i+1)
+			}
+			c.byID[f.id] = f
+		}
+		c.byCreated = append(c.byCreated, fresh...)
+		slices.SortFunc(c.byCreated, order)
+		return
+	}
+	for _, f := range fresh {
+		i, found := slices.BinarySearchFunc(c.byCreated, f, order)
+		if found {
+			c.byCreated[i] = f
+		} else {
+			c.byCreated = slices.Insert(c.byCreated, i, f)
+		}
+		c.byID[f.id] = f
+	}
 }

@@ -54,6 +54,7 @@ var workingStatuses = []yaqaza.Status{yaqaza.StatusNew, yaqaza.StatusTriaged, ya
 
 // incidentFacts is what the indicators need of one incident of the period.
 type incidentFacts struct {
+	id       int64
 	zone     string
 	priority yaqaza.Priority
 	status   yaqaza.Status
@@ -138,22 +139,21 @@ func (s *IndicatorService) Indicators(ctx context.Context, from, to time.Time) (
 const incidentColumnsForFacts = `id, status, category, priority, coalesce(zone_code, ''), created_at, coalesce(outcome, ''),
 	coalesce(acknowledged_at, 0), coalesce(dispatched_at, 0), coalesce(on_scene_at, 0), coalesce(resolved_at, 0)`
 
-// scanFacts reads incidents' facts from rows of incidentColumnsForFacts into facts.
-func (s *IndicatorService) scanFacts(rows *sql.Rows, facts map[int64]*incidentFacts) error {
+// scanFacts reads incidents' facts from rows of incidentColumnsForFacts.
+func (s *IndicatorService) scanFacts(rows *sql.Rows, add func(f *incidentFacts)) error {
 	defer rows.Close()
 	for rows.Next() {
-		var id int64
 		var priority int
 		var outcome string
 		f := &incidentFacts{}
-		if err := rows.Scan(&id, &f.status, &f.category, &priority, &f.zone, &f.created, &outcome,
+		if err := rows.Scan(&f.id, &f.status, &f.category, &priority, &f.zone, &f.created, &outcome,
 			&f.reached[0], &f.reached[1], &f.reached[2], &f.reached[3]); err != nil {
 			return err
 		}
 		f.priority = yaqaza.Priority(priority)
 		f.zi = s.zoneIndex(f.zone)
 		f.cleared = (f.status == yaqaza.StatusResolved || f.status == yaqaza.StatusClosed) && outcome != ""
-		facts[id] = f
+		add(f)
 	}
 	return rows.Err()
 }
