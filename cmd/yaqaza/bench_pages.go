@@ -89,7 +89,7 @@ func runBenchPages(ctx context.Context, args []string, stdout, stderr io.Writer)
 	defer srv.close()
 
 	roles := map[yaqaza.Role]*http.Client{}
-	for _, role := range []yaqaza.Role{yaqaza.RoleDispatcher, yaqaza.RoleCallTaker, yaqaza.RoleCommand, yaqaza.RoleAuditor, yaqaza.RoleAdmin} {
+	for _, role := range []yaqaza.Role{yaqaza.RoleDispatcher, yaqaza.RoleCallTaker, yaqaza.RoleCommand, yaqaza.RoleAuditor, yaqaza.RoleAdmin, yaqaza.RoleCommunication} {
 		if roles[role], err = benchSignIn(ctx, app, srv.url, role); err != nil {
 			return err
 		}
@@ -101,6 +101,7 @@ func runBenchPages(ctx context.Context, args []string, stdout, stderr io.Writer)
 		{"/signin", ""}, // the baseline
 		{"/", ""},
 		{"/track/" + sample.code, ""},
+		{"/news", ""},
 		{"/board", yaqaza.RoleDispatcher},
 		{"/board/queue", yaqaza.RoleDispatcher},
 		{fmt.Sprintf("/incidents/%d", sample.open), yaqaza.RoleDispatcher},
@@ -110,6 +111,7 @@ func runBenchPages(ctx context.Context, args []string, stdout, stderr io.Writer)
 		{"/dashboard?period=30d", yaqaza.RoleCommand},
 		{"/dashboard?period=year", yaqaza.RoleCommand},
 		{"/audit", yaqaza.RoleAuditor},
+		{"/publications", yaqaza.RoleCommunication},
 		{"/admin", yaqaza.RoleAdmin},
 		{"/admin/units", yaqaza.RoleAdmin},
 		{"/admin/zones", yaqaza.RoleAdmin},

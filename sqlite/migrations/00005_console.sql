@@ -8,6 +8,9 @@ CREATE INDEX incidents_created_zone ON incidents (created_at, zone_code, status)
 DROP INDEX incidents_created;
 -- The dashboard reads the incidents closed since it last looked.
 CREATE INDEX incidents_closed ON incidents (status, updated_at);
+-- The communications office lists the incidents cleared for publication,
+-- newest first: a few among a year of incidents.
+CREATE INDEX incidents_cleared ON incidents (id) WHERE cleared_at IS NOT NULL;
 -- The auditor filters the trail by action.
 CREATE INDEX audit_log_action ON audit_log (action, id);
 
@@ -34,6 +37,7 @@ UPDATE incidents SET on_scene_at = a.first FROM (SELECT incident_id, min(on_scen
 	WHERE a.incident_id = incidents.id AND (incidents.on_scene_at IS NULL OR a.first < incidents.on_scene_at);
 
 -- +goose Down
+DROP INDEX incidents_cleared;
 DROP INDEX incidents_closed;
 ALTER TABLE incidents DROP COLUMN resolved_at;
 ALTER TABLE incidents DROP COLUMN on_scene_at;
