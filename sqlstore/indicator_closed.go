@@ -127,11 +127,13 @@ func (s *IndicatorService) warmClosed(ctx context.Context, now int64) error {
 }
 
 // refreshClosed reads the incidents closed since the last refresh, and
-// forgets those older than what is held. The caller holds c.mu.
+// forgets those older than what is held. The caller holds c.mu. The
+// status is written in the query, not bound, so that the store sees it
+// matches the partial index of closed incidents.
 func (s *IndicatorService) refreshClosed(ctx context.Context, now int64) error {
 	c := &s.closed
 	rows, err := s.db.read.QueryContext(ctx, s.db.q(`SELECT `+incidentColumnsForFacts+` FROM incidents
-		WHERE status = ? AND updated_at >= ? AND created_at >= ?`), yaqaza.StatusClosed, c.since-closedReread, c.floor)
+		WHERE status = 'closed' AND updated_at >= ? AND created_at >= ?`), c.since-closedReread, c.floor)
 	if err != nil {
 		return err
 	}
