@@ -133,12 +133,19 @@ func (s *IndicatorService) warmClosed(ctx context.Context, now int64) error {
 func (s *IndicatorService) refreshClosed(ctx context.Context, now int64) error {
 	c := &s.closed
 	rows, err := s.db.read.QueryContext(ctx, s.db.q(`SELECT `+incidentColumnsForFacts+` FROM incidents
-		WHERE status = 'closed' AND updated_at >= ? AND created_at >= ?`), c.since-closedReread, c.floor)
+		WHERE status = 'closed' AND updated_at >= ?`), c.since-closedReread)
 	if err != nil {
 		return err
 	}
+	// Those opened before the floor are dropped here, not in the query:
+	// a condition on created_at would let the store walk a year of the
+	// creation index instead of the few closures since.
 	var fresh []*incidentFacts
-	if err := s.scanFacts(rows, func(f *incidentFacts) { fresh = append(fresh, f) }); err != nil {
+	if err := s.scanFacts(rows, func(f *incidentFacts) {
+		if f.created >= c.floor {
+			fresh = append(fresh, f)
+		}
+	}); err != nil {
 		return err
 	}
 	c.add(fresh)
