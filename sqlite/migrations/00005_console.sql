@@ -5,7 +5,7 @@
 -- +goose Up
 -- The dashboard reads the incidents closed since it last looked; a new
 -- incident is not closed, so intake does not write to this index.
-CREATE INDEX incidents_closed ON incidents (updated_at) WHERE status = 'closed';
+CREATE INDEX incidents_closed ON incidents (status, updated_at) WHERE status = 'closed';
 -- The communications office lists the incidents cleared for publication,
 -- newest first: a few among a year of incidents.
 CREATE INDEX incidents_cleared ON incidents (id) WHERE cleared_at IS NOT NULL;
