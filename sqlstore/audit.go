@@ -40,7 +40,11 @@ func (db *DB) audit(ctx context.Context, tx *sql.Tx, at time.Time, recs ...audit
 	}
 	var lastID int64
 	var lastHash string
-	if err := tx.QueryRowContext(ctx, `SELECT last_id, last_hash FROM audit_head WHERE one = 1`+db.forUpdate()).Scan(&lastID, &lastHash); err != nil {
+	head, err := db.stmt(ctx, tx, sqlAuditHead+db.forUpdate())
+	if err != nil {
+		return err
+	}
+	if err := head.QueryRowContext(ctx).Scan(&lastID, &lastHash); err != nil {
 		return err
 	}
 	at = time.UnixMilli(at.UnixMilli()) // stored to the millisecond: hash what is stored
@@ -63,9 +67,19 @@ func (db *DB) audit(ctx context.Context, tx *sql.Tx, at time.Time, recs ...audit
 	}); err != nil {
 		return err
 	}
-	_, err := tx.ExecContext(ctx, db.q(`UPDATE audit_head SET last_id = ?, last_hash = ? WHERE one = 1`), lastID, lastHash)
+	move, err := db.stmt(ctx, tx, sqlAuditMoveHead)
+	if err != nil {
+		return err
+	}
+	_, err = move.ExecContext(ctx, lastID, lastHash)
 	return err
 }
+
+// The audit head's statements run with every batch of reports.
+const (
+	sqlAuditHead     = `SELECT last_id, last_hash FROM audit_head WHERE one = 1`
+	sqlAuditMoveHead = `UPDATE audit_head SET last_id = ?, last_hash = ? WHERE one = 1`
+)
 
 // auditAlone appends entries in a transaction of their own: a read of
 // personal data, a sign-in.

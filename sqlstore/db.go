@@ -249,14 +249,18 @@ func (db *DB) prepareHot(ctx context.Context) error {
 			db.stmts[q] = s
 		}
 	}
-	for _, b := range intakeStatements {
+	hot := []string{sqlUpdateJoined, sqlUpdateJoinedRaised[db.Dialect], sqlAuditHead + db.forUpdate(), sqlAuditMoveHead}
+	for _, b := range append(intakeStatements, bulkInsertAudit) {
 		for _, q := range b.bySize {
-			s, err := db.write.PrepareContext(ctx, db.q(q))
-			if err != nil {
-				return fmt.Errorf("sqlstore: preparing intake statements: %w", err)
-			}
-			db.stmts[q] = s
+			hot = append(hot, q)
 		}
+	}
+	for _, q := range hot {
+		s, err := db.write.PrepareContext(ctx, db.q(q))
+		if err != nil {
+			return fmt.Errorf("sqlstore: preparing intake statements: %w", err)
+		}
+		db.stmts[q] = s
 	}
 	return nil
 }

@@ -243,20 +243,16 @@ func withJoin(it *intakeItem) sql.NullString {
 func (db *DB) updateJoined(ctx context.Context, tx *sql.Tx, joined map[int64]*joinUpdate, order []int64) error {
 	for _, id := range order {
 		u := joined[id]
-		at := toMillis(u.last.receivedAt)
-		query := `UPDATE incidents SET report_count = report_count + ?, attention = ?, attention_summary = ?,
-			version = version + 1, updated_at = ?`
-		args := []any{u.reports, u.out.Attention, u.out.AttentionOf, at}
+		query, args := sqlUpdateJoined, []any{u.reports, u.out.Attention, u.out.AttentionOf, toMillis(u.last.receivedAt)}
 		if u.raised {
-			query += `, priority = min(priority, ?), priority_reason = ?`
-			if db.Dialect == Postgres {
-				query = strings.Replace(query, "min(priority, ?)", "least(priority, ?)", 1)
-			}
+			query = sqlUpdateJoinedRaised[db.Dialect]
 			args = append(args, int(u.out.Priority), u.out.PriorityWhy)
 		}
-		query += ` WHERE id = ? AND status IN ('new', 'triaged', 'dispatched', 'en_route', 'on_scene', 'resolved')`
-		args = append(args, id)
-		res, err := tx.ExecContext(ctx, db.q(query), args...)
+		st, err := db.stmt(ctx, tx, query)
+		if err != nil {
+			return err
+		}
+		res, err := st.ExecContext(ctx, append(args, id)...)
 		if err != nil {
 			return err
 		}
@@ -267,6 +263,22 @@ func (db *DB) updateJoined(ctx context.Context, tx *sql.Tx, joined map[int64]*jo
 	}
 	return nil
 }
+
+// The updates of an open incident that reports of a batch joined, the
+// second when their attention raised its priority (SQLite's two-argument
+// min is PostgreSQL's least). Both are prepared once: joins are frequent.
+const joinedSet = `UPDATE incidents SET report_count = report_count + ?, attention = ?, attention_summary = ?,
+	version = version + 1, updated_at = ?`
+
+const joinedWhere = ` WHERE id = ? AND status IN ('new', 'triaged', 'dispatched', 'en_route', 'on_scene', 'resolved')`
+
+var (
+	sqlUpdateJoined       = joinedSet + joinedWhere
+	sqlUpdateJoinedRaised = map[Dialect]string{
+		SQLite:   joinedSet + `, priority = min(priority, ?), priority_reason = ?` + joinedWhere,
+		Postgres: joinedSet + `, priority = least(priority, ?), priority_reason = ?` + joinedWhere,
+	}
+)
 
 // intakeTimeline records the batch on the incidents' timelines: an incident
 // opened (and closed at once when not a police matter), a report attached
