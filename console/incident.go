@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"strings"
+	"time"
 
 	"github.com/yaqaza/yaqaza"
 )
@@ -58,6 +60,12 @@ type reportView struct {
 type timelineView struct {
 	*yaqaza.TimelineEvent
 	KindName string
+	// Note is what a person wrote on the event (a note, a reason); the
+	// store's own wording of automatic events is replaced by Unit and
+	// Channel, in the page's language.
+	Note    string
+	Unit    string
+	Channel string
 }
 
 func (c *Console) incidentPage(w http.ResponseWriter, r *http.Request, p *Page) error {
@@ -102,13 +110,25 @@ func (c *Console) showIncident(w http.ResponseWriter, r *http.Request, p *Page, 
 		v.Reports = append(v.Reports, reportView{Report: rep, ChannelName: p.T("incident.channel." + string(rep.Channel))})
 	}
 	// Newest first: what just happened is what the reader looks for.
+	channels := map[int64]yaqaza.Channel{}
+	for _, r := range inc.Reports {
+		channels[r.ID] = r.Channel
+	}
+	// A status a unit's move caused is written at the same instant as the
+	// unit's event: its wording is the store's, not a person's reason.
+	unitMoves := map[time.Time]bool{}
+	for _, e := range inc.Timeline {
+		if e.UnitID != 0 {
+			unitMoves[e.At] = true
+		}
+	}
 	for i := len(inc.Timeline) - 1; i >= 0; i-- {
 		if len(v.Timeline) == pageTimeline {
 			v.MoreEvents = i + 1
 			break
 		}
 		e := inc.Timeline[i]
-		v.Timeline = append(v.Timeline, timelineView{TimelineEvent: e, KindName: p.boardLabel("incident.event."+e.Kind, e.Kind)})
+		v.Timeline = append(v.Timeline, timelineLine(p, e, channels, unitMoves[e.At]))
 	}
 	if p.Can(string(yaqaza.ActDispatch)) && inc.Status.Open() && inc.Status != yaqaza.StatusResolved {
 		// Units the reader may not send are not offered; that refusal is
@@ -197,4 +217,29 @@ func (p *Page) IncidentReportOptions(reports []reportView) []incidentOption {
 		out = append(out, incidentOption{fmt.Sprint(r.ID), p.T("incident.report", r.ID) + " · " + r.ChannelName})
 	}
 	return out
+}
+
+// timelineLine is an event as the page shows it. What people wrote is
+// shown as written; what the store wrote of its own accord ("MED-1
+// assigned", "opened from a web report") is English, so the page says it
+// from the event's fields instead: the unit's call sign, the report's
+// channel.
+func timelineLine(p *Page, e *yaqaza.TimelineEvent, channels map[int64]yaqaza.Channel, byUnit bool) timelineView {
+	v := timelineView{TimelineEvent: e, KindName: p.boardLabel("incident.event."+e.Kind, e.Kind)}
+	automatic := strings.HasPrefix(e.ActorID, "system:")
+	switch e.Kind {
+	case yaqaza.EventNoteAdded, yaqaza.EventTriageCorrected:
+		v.Note = e.Detail
+	case yaqaza.EventStatusChanged:
+		if !automatic && !byUnit {
+			v.Note = e.Detail // the reason someone gave
+		}
+	case yaqaza.EventUnitAssigned, yaqaza.EventUnitReleased, yaqaza.EventUnitStatus:
+		v.Unit, _, _ = strings.Cut(e.Detail, " ") // the details start with the call sign
+	case yaqaza.EventIncidentCreated, yaqaza.EventReportAttached:
+		if ch, ok := channels[e.ReportID]; ok {
+			v.Channel = p.boardLabel("incident.channel."+string(ch), string(ch))
+		}
+	}
+	return v
 }
