@@ -154,3 +154,17 @@ func wordsStart(name, typed []string) bool {
 	}
 	return j == len(typed)
 }
+
+// cachedPack is the pack's lookups when they are loaded, nil otherwise:
+// for template functions, which have no context (the page's handler has
+// loaded them already).
+func (c *Console) cachedPack() *opsPack {
+	v, ok := opsPacks.Load(c)
+	if !ok {
+		return nil
+	}
+	cache := v.(*opsPackCache)
+	cache.mu.Lock()
+	defer cache.mu.Unlock()
+	return cache.p
+}

@@ -33,6 +33,12 @@ func TestIncidentTimelineInTheReadersLanguage(t *testing.T) {
 	if st != http.StatusOK || !strings.Contains(body, `lang="fr"`) {
 		t.Fatalf("incident page: %d, not in French", st)
 	}
+	// Triage's reasons, above the timeline, are in French too.
+	for _, english := range []string{"words: ", ": category ", "mentioned"} {
+		if strings.Contains(body, english) {
+			t.Errorf("the French page shows triage's English %q", english)
+		}
+	}
 	timeline := body[strings.Index(body, `class="incident-timeline"`):]
 	for _, english := range []string{" assigned", "sent ", "opened from"} {
 		if strings.Contains(timeline, english) {
