@@ -18,12 +18,8 @@ func (s *Server) handleListUsers(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) handleCreateUser(w http.ResponseWriter, r *http.Request) error {
-	body, err := readBody(w, r, maxSmallBody)
-	if err != nil {
-		return err
-	}
 	var in yaqaza.UserInput
-	if err := decodeJSON(body, &in); err != nil {
+	if err := readJSON(w, r, &in); err != nil {
 		return err
 	}
 	u, pw, err := s.Users.CreateUser(r.Context(), in)
@@ -53,12 +49,8 @@ func (s *Server) handleResetUser(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) handleCreateToken(w http.ResponseWriter, r *http.Request) error {
-	body, err := readBody(w, r, maxSmallBody)
-	if err != nil {
-		return err
-	}
 	var in yaqaza.TokenInput
-	if err := decodeJSON(body, &in); err != nil {
+	if err := readJSON(w, r, &in); err != nil {
 		return err
 	}
 	t, secret, err := s.Tokens.CreateToken(r.Context(), in)
@@ -138,14 +130,10 @@ func (s *Server) handlePublication(w http.ResponseWriter, r *http.Request) error
 	if err != nil {
 		return err
 	}
-	body, err := readBody(w, r, maxSmallBody)
-	if err != nil {
-		return err
-	}
 	var in struct {
 		Cleared bool `json:"cleared"`
 	}
-	if err := decodeJSON(body, &in); err != nil {
+	if err := readJSON(w, r, &in); err != nil {
 		return err
 	}
 	inc, err := s.Incidents.ClearForPublication(r.Context(), id, in.Cleared)
@@ -161,15 +149,11 @@ func (s *Server) handlePublishStatement(w http.ResponseWriter, r *http.Request) 
 	if err != nil {
 		return err
 	}
-	body, err := readBody(w, r, maxSmallBody)
-	if err != nil {
-		return err
-	}
 	var in struct {
 		Language string `json:"language"`
 		Text     string `json:"text"`
 	}
-	if err := decodeJSON(body, &in); err != nil {
+	if err := readJSON(w, r, &in); err != nil {
 		return err
 	}
 	st, err := s.Incidents.PublishStatement(r.Context(), id, in.Language, in.Text)
@@ -197,14 +181,10 @@ func (s *Server) handleAddNote(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	body, err := readBody(w, r, maxSmallBody)
-	if err != nil {
-		return err
-	}
 	var in struct {
 		Text string `json:"text"`
 	}
-	if err := decodeJSON(body, &in); err != nil {
+	if err := readJSON(w, r, &in); err != nil {
 		return err
 	}
 	ev, err := s.Incidents.AddNote(r.Context(), id, in.Text)

@@ -74,6 +74,15 @@ func kindOf(k string) string {
 }
 
 // readBody reads at most limit bytes of the body; more is ETOOLARGE.
+// readJSON reads a small request body (at most maxSmallBody) into v.
+func readJSON(w http.ResponseWriter, r *http.Request, v any) error {
+	body, err := readBody(w, r, maxSmallBody)
+	if err != nil {
+		return err
+	}
+	return decodeJSON(body, v)
+}
+
 func readBody(w http.ResponseWriter, r *http.Request, limit int64) ([]byte, error) {
 	b, err := io.ReadAll(http.MaxBytesReader(w, r.Body, limit))
 	var mbe *http.MaxBytesError

@@ -94,12 +94,8 @@ func (s *Server) handleTransition(w http.ResponseWriter, r *http.Request) error 
 	if err != nil {
 		return err
 	}
-	body, err := readBody(w, r, maxSmallBody)
-	if err != nil {
-		return err
-	}
 	var t yaqaza.Transition
-	if err := decodeJSON(body, &t); err != nil {
+	if err := readJSON(w, r, &t); err != nil {
 		return err
 	}
 	inc, err := s.Incidents.TransitionIncident(r.Context(), id, t)
@@ -115,12 +111,8 @@ func (s *Server) handleCorrectTriage(w http.ResponseWriter, r *http.Request) err
 	if err != nil {
 		return err
 	}
-	body, err := readBody(w, r, maxSmallBody)
-	if err != nil {
-		return err
-	}
 	var c yaqaza.Correction
-	if err := decodeJSON(body, &c); err != nil {
+	if err := readJSON(w, r, &c); err != nil {
 		return err
 	}
 	inc, err := s.Incidents.CorrectTriage(r.Context(), id, c)
@@ -160,12 +152,8 @@ func (s *Server) handleAddPlace(w http.ResponseWriter, r *http.Request) error {
 	if s.Places == nil {
 		return yaqaza.Errorf(yaqaza.ENOTFOUND, "the gazetteer cannot be extended on this node")
 	}
-	body, err := readBody(w, r, maxSmallBody)
-	if err != nil {
-		return err
-	}
 	var p yaqaza.Place
-	if err := decodeJSON(body, &p); err != nil {
+	if err := readJSON(w, r, &p); err != nil {
 		return err
 	}
 	if err := s.Places.AddPlace(r.Context(), p); err != nil {

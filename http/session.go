@@ -88,12 +88,8 @@ func clientAddr(r *http.Request) string {
 }
 
 func (s *Server) handleSignIn(w http.ResponseWriter, r *http.Request) error {
-	body, err := readBody(w, r, maxSmallBody)
-	if err != nil {
-		return err
-	}
 	var in yaqaza.SignIn
-	if err := decodeJSON(body, &in); err != nil {
+	if err := readJSON(w, r, &in); err != nil {
 		return err
 	}
 	sess, secret, err := s.Users.SignIn(r.Context(), in)
@@ -130,15 +126,11 @@ func (s *Server) handleSignOut(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) handleChangePassword(w http.ResponseWriter, r *http.Request) error {
-	body, err := readBody(w, r, maxSmallBody)
-	if err != nil {
-		return err
-	}
 	var in struct {
 		Current string `json:"current"`
 		New     string `json:"new"`
 	}
-	if err := decodeJSON(body, &in); err != nil {
+	if err := readJSON(w, r, &in); err != nil {
 		return err
 	}
 	if err := s.Users.ChangePassword(r.Context(), in.Current, in.New); err != nil {
@@ -158,14 +150,10 @@ func (s *Server) handleStartTOTP(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) handleConfirmTOTP(w http.ResponseWriter, r *http.Request) error {
-	body, err := readBody(w, r, maxSmallBody)
-	if err != nil {
-		return err
-	}
 	var in struct {
 		Code string `json:"code"`
 	}
-	if err := decodeJSON(body, &in); err != nil {
+	if err := readJSON(w, r, &in); err != nil {
 		return err
 	}
 	if err := s.Users.ConfirmTOTP(r.Context(), in.Code); err != nil {

@@ -51,12 +51,8 @@ func (s *Server) handleUnitPosition(w http.ResponseWriter, r *http.Request) erro
 	if err != nil {
 		return err
 	}
-	body, err := readBody(w, r, maxSmallBody)
-	if err != nil {
-		return err
-	}
 	var p yaqaza.Point
-	if err := decodeJSON(body, &p); err != nil {
+	if err := readJSON(w, r, &p); err != nil {
 		return err
 	}
 	u, err := s.Units.SetUnitPosition(r.Context(), id, p)
@@ -72,14 +68,10 @@ func (s *Server) handleUnitStatus(w http.ResponseWriter, r *http.Request) error 
 	if err != nil {
 		return err
 	}
-	body, err := readBody(w, r, maxSmallBody)
-	if err != nil {
-		return err
-	}
 	var in struct {
 		Status yaqaza.UnitStatus `json:"status"`
 	}
-	if err := decodeJSON(body, &in); err != nil {
+	if err := readJSON(w, r, &in); err != nil {
 		return err
 	}
 	u, err := s.Units.SetUnitStatus(r.Context(), id, in.Status)
@@ -114,12 +106,8 @@ func (s *Server) handleAssign(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	body, err := readBody(w, r, maxSmallBody)
-	if err != nil {
-		return err
-	}
 	var in yaqaza.AssignInput
-	if err := decodeJSON(body, &in); err != nil {
+	if err := readJSON(w, r, &in); err != nil {
 		return err
 	}
 	inc, err := s.Dispatch.Assign(r.Context(), id, in)
@@ -131,12 +119,8 @@ func (s *Server) handleAssign(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) handleUpdateSLA(w http.ResponseWriter, r *http.Request) error {
-	body, err := readBody(w, r, maxSmallBody)
-	if err != nil {
-		return err
-	}
 	var p yaqaza.SLAPolicy
-	if err := decodeJSON(body, &p); err != nil {
+	if err := readJSON(w, r, &p); err != nil {
 		return err
 	}
 	if err := s.Followup.UpdateSLA(r.Context(), &p); err != nil {
@@ -156,12 +140,8 @@ func (s *Server) handleGetSLA(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) handleAddSubscriber(w http.ResponseWriter, r *http.Request) error {
-	body, err := readBody(w, r, maxSmallBody)
-	if err != nil {
-		return err
-	}
 	var sub yaqaza.Subscriber
-	if err := decodeJSON(body, &sub); err != nil {
+	if err := readJSON(w, r, &sub); err != nil {
 		return err
 	}
 	out, err := s.Followup.AddSubscriber(r.Context(), sub)
