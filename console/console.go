@@ -20,6 +20,7 @@ import (
 
 	"github.com/yaqaza/yaqaza"
 	"github.com/yaqaza/yaqaza/account"
+	yhttp "github.com/yaqaza/yaqaza/http"
 )
 
 //go:embed all:templates
@@ -174,13 +175,7 @@ func (c *Console) fail(w http.ResponseWriter, r *http.Request, err error) {
 }
 
 // errorStatus is the HTTP status of a service's error, as the API maps it.
-func errorStatus(err error) int {
-	if s, ok := map[string]int{yaqaza.EINVALID: 400, yaqaza.EUNAUTHORIZED: 401, yaqaza.EFORBIDDEN: 403,
-		yaqaza.ENOTFOUND: 404, yaqaza.ECONFLICT: 409, yaqaza.ETOOLARGE: 413, yaqaza.ERATELIMIT: 429}[yaqaza.ErrorCode(err)]; ok {
-		return s
-	}
-	return http.StatusInternalServerError
-}
+func errorStatus(err error) int { return yhttp.StatusOf(err) }
 
 func isFragment(r *http.Request) bool { return r.Header.Get("HX-Request") == "true" }
 

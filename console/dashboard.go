@@ -115,7 +115,7 @@ func (c *Console) dashboard(w http.ResponseWriter, r *http.Request, p *Page) err
 		c.render(w, p, http.StatusBadRequest, "dashboard")
 		return nil
 	}
-	ind, err := c.indicators(r.Context(), p.Actor, from, to)
+	ind, err := c.Indicators.Indicators(r.Context(), from, to)
 	if err != nil {
 		if c.fieldError(p, err) {
 			c.render(w, p, http.StatusBadRequest, "dashboard")

@@ -22,7 +22,7 @@ func (c *Console) dashboardCSV(w http.ResponseWriter, r *http.Request, p *Page) 
 	if len(p.Errors) > 0 {
 		return yaqaza.Errorf(yaqaza.EINVALID, "%s", strings.Join(slices.Sorted(maps.Values(p.Errors)), " "))
 	}
-	ind, err := c.indicators(r.Context(), p.Actor, from, to)
+	ind, err := c.Indicators.Indicators(r.Context(), from, to)
 	if err != nil {
 		return err
 	}

@@ -178,7 +178,7 @@ func (s *IndicatorService) countOpen(ctx context.Context, sc scope, now int64, a
 		if err := rows.Scan(&zone, &open, &late); err != nil {
 			return err
 		}
-		agg.addOpen(zone, open, late)
+		agg.addOpen(s.zoneIndex(zone), open, late)
 	}
 	return rows.Err()
 }
@@ -277,13 +277,12 @@ type zoneAggregate struct {
 type aggregates struct {
 	prefecture *zoneAggregate
 	zones      []*zoneAggregate
-	byCode     map[string]*zoneAggregate
 	// byIndex holds the zones by their index in the pack, nil when out of scope.
 	byIndex []*zoneAggregate
 }
 
 func (s *IndicatorService) newAggregates(actor *yaqaza.Actor) *aggregates {
-	a := &aggregates{prefecture: newZoneAggregate(yaqaza.Zone{}), byCode: map[string]*zoneAggregate{},
+	a := &aggregates{prefecture: newZoneAggregate(yaqaza.Zone{}),
 		byIndex: make([]*zoneAggregate, len(s.zones))}
 	for i, z := range s.zones {
 		if !actor.Prefecture() && !slices.Contains(actor.Zones, z.Code) {
@@ -291,7 +290,6 @@ func (s *IndicatorService) newAggregates(actor *yaqaza.Actor) *aggregates {
 		}
 		za := newZoneAggregate(z)
 		a.zones = append(a.zones, za)
-		a.byCode[z.Code] = za
 		a.byIndex[i] = za
 		a.prefecture.out.Population += z.Population
 	}
@@ -301,14 +299,6 @@ func (s *IndicatorService) newAggregates(actor *yaqaza.Actor) *aggregates {
 func newZoneAggregate(z yaqaza.Zone) *zoneAggregate {
 	return &zoneAggregate{out: yaqaza.ZoneIndicators{Zone: z.Code, Names: z.Names, Population: z.Population,
 		ByCategory: map[string]int{}, Response: map[yaqaza.Stage]yaqaza.StageTimes{}}}
-}
-
-// each runs fn on the prefecture and on the zone, when it is one of the pack's.
-func (a *aggregates) each(zone string, fn func(z *zoneAggregate)) {
-	fn(a.prefecture)
-	if z := a.byCode[zone]; z != nil {
-		fn(z)
-	}
 }
 
 // targets are the aggregates an incident of the zone of index zi counts
@@ -359,11 +349,12 @@ func (a *aggregates) addIncidents(facts []*incidentFacts) {
 	}
 }
 
-func (a *aggregates) addOpen(zone string, open, late int) {
-	a.each(zone, func(z *zoneAggregate) {
+func (a *aggregates) addOpen(zi int, open, late int) {
+	var buf [2]*zoneAggregate
+	for _, z := range a.targets(zi, &buf) {
 		z.out.Open += open
 		z.out.Late += late
-	})
+	}
 }
 
 // addResponses adds every incident's stage times, and whether each stage
