@@ -35,8 +35,7 @@ type opsPlace struct {
 // with a restart.
 const opsPackTTL = time.Minute
 
-var opsPacks sync.Map // *Console → *opsPackCache
-
+// opsPackCache holds a console's pack lookups.
 type opsPackCache struct {
 	mu sync.Mutex
 	p  *opsPack
@@ -44,8 +43,7 @@ type opsPackCache struct {
 
 // opsPack returns the pack's lookups, loading them at most once a minute.
 func (c *Console) opsPack(ctx context.Context) (*opsPack, error) {
-	v, _ := opsPacks.LoadOrStore(c, &opsPackCache{})
-	cache := v.(*opsPackCache)
+	cache := &c.ops
 	cache.mu.Lock()
 	defer cache.mu.Unlock()
 	if cache.p != nil && time.Since(cache.p.loaded) < opsPackTTL {
@@ -159,11 +157,7 @@ func wordsStart(name, typed []string) bool {
 // for template functions, which have no context (the page's handler has
 // loaded them already).
 func (c *Console) cachedPack() *opsPack {
-	v, ok := opsPacks.Load(c)
-	if !ok {
-		return nil
-	}
-	cache := v.(*opsPackCache)
+	cache := &c.ops
 	cache.mu.Lock()
 	defer cache.mu.Unlock()
 	return cache.p

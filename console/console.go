@@ -66,6 +66,7 @@ type Console struct {
 	OIDC bool
 
 	cat       catalog
+	ops       opsPackCache // the pack's lookups, for the operations pages
 	templates map[string]*template.Template
 	mux       *http.ServeMux
 	loc       *time.Location
