@@ -12,14 +12,21 @@ import (
 )
 
 // committer is the group commit: one goroutine owns intake writes, takes
-// every pending report it can without waiting, writes them in one
-// transaction and answers them all after the single commit (one sync to disk
-// for the whole batch). While one batch syncs the next one gathers, so
-// batches grow with load and durability does not cost throughput.
+// every pending report it can, writes them in one transaction and answers
+// them all once the commit is on disk (one sync for the whole batch). While
+// one batch syncs the next one gathers, so batches grow with load and
+// durability does not cost throughput.
 type committer struct {
 	db       *DB
 	maxBatch int
 	queue    chan *intakeItem
+	// Under load the writer waits up to gatherWait for a batch to reach
+	// gatherTarget reports: much of a commit's cost is the same for one
+	// report as for fifty (the pages at the end of every table and index,
+	// the statements, the sync), so a fuller batch costs each report less.
+	gatherWait   time.Duration
+	gatherTarget int
+	lastBatch    int // the size of the previous batch (the writer's own)
 
 	mu      sync.RWMutex // guards stopped against sends after close
 	stopped bool
@@ -33,10 +40,12 @@ var errRetryBatch = errors.New("sqlstore: a key of the batch was written concurr
 
 func newCommitter(db *DB, maxBatch int) *committer {
 	c := &committer{
-		db:       db,
-		maxBatch: maxBatch,
-		queue:    make(chan *intakeItem, maxBatch*4),
-		done:     make(chan struct{}),
+		db:           db,
+		maxBatch:     maxBatch,
+		queue:        make(chan *intakeItem, maxBatch*4),
+		gatherWait:   time.Millisecond,
+		gatherTarget: min(32, maxBatch),
+		done:         make(chan struct{}),
 	}
 	go c.run()
 	return c
@@ -83,21 +92,45 @@ func (c *committer) run() {
 	defer close(c.done)
 	batch := make([]*intakeItem, 0, c.maxBatch)
 	for first := range c.queue {
-		batch = append(batch[:0], first)
-	gather:
-		for len(batch) < c.maxBatch {
-			select {
-			case it, ok := <-c.queue:
-				if !ok {
-					break gather
-				}
-				batch = append(batch, it)
-			default:
-				break gather
-			}
-		}
+		batch = c.gather(append(batch[:0], first))
+		c.lastBatch = len(batch)
 		c.commit(batch)
 	}
+}
+
+// gather adds to batch what is queued. A lone report is written at once;
+// when reports come together (this batch or the last held more than one),
+// the writer waits up to gatherWait for the batch to fill to gatherTarget.
+func (c *committer) gather(batch []*intakeItem) []*intakeItem {
+	for len(batch) < c.maxBatch {
+		select {
+		case it, ok := <-c.queue:
+			if !ok {
+				return batch
+			}
+			batch = append(batch, it)
+			continue
+		default:
+		}
+		break
+	}
+	if len(batch) >= c.gatherTarget || (len(batch) == 1 && c.lastBatch <= 1) {
+		return batch
+	}
+	timer := time.NewTimer(c.gatherWait)
+	defer timer.Stop()
+	for len(batch) < c.gatherTarget {
+		select {
+		case it, ok := <-c.queue:
+			if !ok {
+				return batch
+			}
+			batch = append(batch, it)
+		case <-timer.C:
+			return batch
+		}
+	}
+	return batch
 }
 
 // write writes items in one transaction; if it fails, what the clusterer

@@ -65,6 +65,9 @@ type DB struct {
 	// the unit service changed units (an incident resolved frees them).
 	onUnitsChanged atomic.Pointer[func(context.Context, []int64)]
 	stmts          map[string]*sql.Stmt // read-only after New
+	bulk           sync.Map             // bulk statement text → its kept *sql.Stmt
+	wantMu         sync.Mutex
+	want           map[string]struct{} // bulk statements to prepare after the transaction
 
 	pseudonymKey []byte
 	csrfKey      []byte
@@ -174,6 +177,10 @@ func (db *DB) close() error {
 	for _, s := range db.stmts {
 		s.Close()
 	}
+	db.bulk.Range(func(_, s any) bool {
+		s.(*sql.Stmt).Close()
+		return true
+	})
 	err := db.write.Close()
 	if db.read != db.write {
 		if rerr := db.read.Close(); err == nil {
@@ -250,11 +257,6 @@ func (db *DB) prepareHot(ctx context.Context) error {
 		}
 	}
 	hot := []string{sqlUpdateJoined, sqlUpdateJoinedRaised[db.Dialect], sqlAuditHead + db.forUpdate(), sqlAuditMoveHead}
-	for _, b := range append(intakeStatements, bulkInsertAudit) {
-		for _, q := range b.bySize {
-			hot = append(hot, q)
-		}
-	}
 	for _, q := range hot {
 		s, err := db.write.PrepareContext(ctx, db.q(q))
 		if err != nil {
@@ -339,6 +341,7 @@ func (db *DB) withTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 		return err
 	}
 	db.notifyEvent()
+	db.prepareWanted(ctx)
 	return nil
 }
 

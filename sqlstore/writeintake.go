@@ -11,7 +11,7 @@ import (
 	"github.com/yaqaza/yaqaza/followup"
 )
 
-// The statements of intake, built for every chunk size.
+// The statements of intake, with a text for every row count (see bulk.go).
 var (
 	bulkPriorByKey = newBulkStatement(func(n int) string {
 		return inSQL(`SELECT idempotency_key, id, incident_id, received_at, request_hash, assessment FROM reports WHERE idempotency_key IN`, n, "")
@@ -37,7 +37,6 @@ var (
 		"incidents": `SELECT coalesce(max(id), 0) FROM incidents`,
 		"reports":   `SELECT coalesce(max(id), 0) FROM reports`,
 	}
-	intakeStatements = []bulkStatement{bulkPriorByKey, bulkPriorByExternal, bulkInsertIncidents, bulkInsertReports, bulkInsertTimeline}
 )
 
 // writeIntake writes a batch of reports in the caller's transaction: it

@@ -27,15 +27,16 @@ import (
 
 // runBenchIntake measures durable intake through real HTTP on loopback, and
 // in the same run the two ceilings it cannot beat: a bare handler that only
-// reads the body (HTTP and JSON clients alone), and batched inserts into a
-// bare SQLite table on the same disk with the same sync settings.
+// reads the body (HTTP and JSON clients alone), driven in turns with Yaqaza,
+// and batched inserts into a bare SQLite table on the same disk with the
+// same sync settings.
 func runBenchIntake(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("bench intake")
 	duration := fs.Duration("duration", 10*time.Second, "how long to drive the real server")
 	clients := fs.Int("clients", 64, "concurrent HTTP clients")
 	dir := fs.String("data", "./data", "folder on the disk to measure (a temporary subfolder is used and removed)")
 	texts := fs.String("texts", "../shared/data/text/mac-sentiment.train.tsv", "label<TAB>text file to take report texts from (built-in texts if absent)")
-	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the measured run to this file")
+	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the measured turns (the bare handler's too) to this file")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -53,7 +54,12 @@ func runBenchIntake(ctx context.Context, args []string, stdout, stderr io.Writer
 	corpus := loadTexts(*texts)
 	side := max(*duration/2, 2*time.Second)
 
-	fmt.Fprintf(stderr, "baseline 1/2: bare HTTP handler, %d clients, %s\n", *clients, side)
+	fmt.Fprintf(stderr, "baseline: batched inserts into a bare SQLite table, %s\n", side)
+	rows, err := bareInsertRate(ctx, filepath.Join(tmp, "bare.db"), corpus, side)
+	if err != nil {
+		return err
+	}
+
 	bare, err := serveLoopback(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		io.Copy(io.Discard, r.Body)
 		w.Header().Set("Content-Type", "application/json")
@@ -63,16 +69,7 @@ func runBenchIntake(ctx context.Context, args []string, stdout, stderr io.Writer
 	if err != nil {
 		return err
 	}
-	base := drive(ctx, bare.url, "", corpus, *clients, side)
-	bare.close()
-
-	fmt.Fprintf(stderr, "baseline 2/2: batched inserts into a bare SQLite table, %s\n", side)
-	rows, err := bareInsertRate(ctx, filepath.Join(tmp, "bare.db"), corpus, side)
-	if err != nil {
-		return err
-	}
-
-	fmt.Fprintf(stderr, "yaqaza: durable intake through the API, %d clients, %s\n", *clients, *duration)
+	defer bare.close()
 	db, err := sqlite.Open(ctx, filepath.Join(tmp, "store"), sqlstore.Config{Keys: sqlstore.EphemeralKeys()})
 	if err != nil {
 		return err
@@ -106,7 +103,16 @@ func runBenchIntake(ctx context.Context, args []string, stdout, stderr io.Writer
 		}
 		pprof.StartCPUProfile(f)
 	}
-	real := drive(ctx, srv.url+"/api/v1/reports", token, corpus, *clients, *duration)
+	// The bare handler and Yaqaza take turns, so that a machine whose speed
+	// drifts during the run (a shared one does) weighs on both alike.
+	rounds := max(1, int(*duration/(2*time.Second)))
+	fmt.Fprintf(stderr, "yaqaza: durable intake through the API, %d clients, %s, in %d turns with the bare HTTP handler (%s)\n",
+		*clients, *duration, rounds, side)
+	base, real := &load{}, &load{}
+	for i := 0; i < rounds && ctx.Err() == nil; i++ {
+		base.add(drive(ctx, bare.url, "", corpus, *clients, side/time.Duration(rounds), i))
+		real.add(drive(ctx, srv.url+"/api/v1/reports", token, corpus, *clients, *duration/time.Duration(rounds), i))
+	}
 	if *cpuProfile != "" {
 		pprof.StopCPUProfile()
 	}
@@ -124,20 +130,22 @@ func runBenchIntake(ctx context.Context, args []string, stdout, stderr io.Writer
 	}
 
 	res := map[string]any{
-		"reports_per_s":        round(real.rate()),
-		"p50_ms":               round(real.percentile(0.50)),
-		"p99_ms":               round(real.percentile(0.99)),
-		"baseline_http_per_s":  round(base.rate()),
-		"baseline_rows_per_s":  round(rows),
-		"ratio":                round(real.rate() / base.rate()),
-		"reports":              real.ok,
-		"server_mean_ms":       round(serverMean),
-		"clients":              *clients,
-		"duration_s":           duration.Seconds(),
-		"mean_commit_batch":    round(float64(batched.Load()) / float64(max(batches.Load(), 1))),
-		"mean_commit_ms":       round(float64(commitNanos.Load()) / 1e6 / float64(max(batches.Load(), 1))),
-		"writer_busy":          round(float64(commitNanos.Load()) / float64(real.elapsed)),
-		"baseline_http_p99_ms": round(base.percentile(0.99)),
+		"reports_per_s":               round(real.rate()),
+		"p50_ms":                      round(real.percentile(0.50)),
+		"p99_ms":                      round(real.percentile(0.99)),
+		"baseline_http_per_s":         round(base.rate()),
+		"baseline_rows_per_s":         round(rows),
+		"ratio":                       round(real.rate() / base.rate()),
+		"reports":                     real.ok,
+		"server_mean_ms":              round(serverMean),
+		"clients":                     *clients,
+		"duration_s":                  duration.Seconds(),
+		"mean_commit_batch":           round(float64(batched.Load()) / float64(max(batches.Load(), 1))),
+		"mean_commit_ms":              round(float64(commitNanos.Load()) / 1e6 / float64(max(batches.Load(), 1))),
+		"writer_busy":                 round(float64(commitNanos.Load()) / float64(real.elapsed)),
+		"baseline_http_p99_ms":        round(base.percentile(0.99)),
+		"cpu_us_per_report":           round(real.cpuPerRequest()),
+		"baseline_cpu_us_per_request": round(base.cpuPerRequest()),
 	}
 	fmt.Fprintf(stderr, "%d reports acknowledged and all %d found in the store; %d group commits\n", real.ok, stored, batches.Load())
 	b, _ := json.Marshal(res)
@@ -168,10 +176,35 @@ type load struct {
 	ok, failed int
 	firstErr   string
 	elapsed    time.Duration
+	cpu        time.Duration // the process's CPU time (user and system) over the run
 	latencies  []time.Duration
 }
 
+// cpuPerRequest is the process's CPU time per acknowledged request, in µs:
+// on a machine the load saturates, the figure that rates follow.
+func (l *load) cpuPerRequest() float64 {
+	return float64(l.cpu.Microseconds()) / float64(max(l.ok, 1))
+}
+
+// ownCPU is the CPU time this process has used so far (0 if unknown).
+func ownCPU() time.Duration {
+	d, _ := processCPU(os.Getpid())
+	return d
+}
+
 func (l *load) rate() float64 { return float64(l.ok) / l.elapsed.Seconds() }
+
+// add counts another stretch of the same load in.
+func (l *load) add(o *load) {
+	l.ok += o.ok
+	l.failed += o.failed
+	if l.firstErr == "" {
+		l.firstErr = o.firstErr
+	}
+	l.elapsed += o.elapsed
+	l.cpu += o.cpu
+	l.latencies = append(l.latencies, o.latencies...)
+}
 
 func (l *load) percentile(p float64) float64 {
 	if len(l.latencies) == 0 {
@@ -183,28 +216,29 @@ func (l *load) percentile(p float64) float64 {
 }
 
 // drive posts reports from n clients for d, each request a new report with
-// its own idempotency key, and collects every latency.
-func drive(ctx context.Context, url, token string, corpus []string, n int, d time.Duration) *load {
+// its own idempotency key (turn keeps them apart from an earlier turn's),
+// and collects every latency.
+func drive(ctx context.Context, url, token string, corpus []string, n int, d time.Duration, turn int) *load {
 	tr := &http.Transport{MaxIdleConns: n, MaxIdleConnsPerHost: n, MaxConnsPerHost: n, DisableCompression: true}
 	defer tr.CloseIdleConnections()
 	client := &http.Client{Transport: tr, Timeout: 30 * time.Second}
 	var mu sync.Mutex
 	total := &load{}
 	var wg sync.WaitGroup
-	start := time.Now()
+	start, cpu := time.Now(), ownCPU()
 	deadline := start.Add(d)
 	for c := 0; c < n; c++ {
 		wg.Add(1)
 		go func(c int) {
 			defer wg.Done()
-			rng := rand.New(rand.NewPCG(uint64(c), 42))
+			rng := rand.New(rand.NewPCG(uint64(c), uint64(turn)))
 			var lat []time.Duration
 			ok, failed, firstErr := 0, 0, ""
 			for i := 0; time.Now().Before(deadline) && ctx.Err() == nil; i++ {
 				body := benchReport(rng, corpus)
 				req, _ := http.NewRequest(http.MethodPost, url, bytes.NewReader(body))
 				req.Header.Set("Content-Type", "application/json")
-				req.Header.Set("Idempotency-Key", fmt.Sprintf("bench-%d-%d", c, i))
+				req.Header.Set("Idempotency-Key", fmt.Sprintf("bench-%d-%d-%d", turn, c, i))
 				if token != "" {
 					req.Header.Set("Authorization", "Bearer "+token)
 				}
@@ -238,7 +272,7 @@ func drive(ctx context.Context, url, token string, corpus []string, n int, d tim
 		}(c)
 	}
 	wg.Wait()
-	total.elapsed = time.Since(start)
+	total.elapsed, total.cpu = time.Since(start), ownCPU()-cpu
 	return total
 }
 
