@@ -47,10 +47,9 @@ func (c *Console) setUnitStatus(w http.ResponseWriter, r *http.Request, p *Page)
 	if err != nil {
 		return err
 	}
+	// A refused change answers 200 with the message beside the unit: the
+	// units panel is swapped whole, the refusal is one line of it.
 	p.Data = map[string]any{"Units": units, "UnitError": p.Errors["unit_status"], "UnitErrorID": id}
-	if len(p.Errors) > 0 {
-		w.WriteHeader(http.StatusOK) // htmx swaps 2xx only: the message goes beside the unit
-	}
 	return c.fragment(w, p, "board", "units")
 }
 
