@@ -44,7 +44,7 @@ func newCommitter(db *DB, maxBatch int) *committer {
 		maxBatch:     maxBatch,
 		queue:        make(chan *intakeItem, maxBatch*4),
 		gatherWait:   time.Millisecond,
-		gatherTarget: min(32, maxBatch),
+		gatherTarget: min(24, maxBatch),
 		done:         make(chan struct{}),
 	}
 	go c.run()
