@@ -15,10 +15,22 @@ func TestGather(t *testing.T) {
 		}
 		return out
 	}
-	forever := time.Hour // a wait the test would hang on
+	forever := time.Hour // a wait that would be a hang
 	c := &committer{queue: make(chan *intakeItem, 16), maxBatch: 100, gatherTarget: 4, gatherWait: forever}
+	gather := func(batch []*intakeItem) []*intakeItem {
+		t.Helper()
+		got := make(chan []*intakeItem, 1)
+		go func() { got <- c.gather(batch) }()
+		select {
+		case b := <-got:
+			return b
+		case <-time.After(time.Minute):
+			t.Fatalf("gather still waiting after a minute (batch of %d, last %d)", len(batch), c.lastBatch)
+			return nil
+		}
+	}
 
-	if got := c.gather(items(1)); len(got) != 1 {
+	if got := gather(items(1)); len(got) != 1 {
 		t.Errorf("a lone report: batch of %d, want 1", len(got))
 	}
 
@@ -27,25 +39,25 @@ func TestGather(t *testing.T) {
 		c.queue <- it
 	}
 	go func() { c.queue <- &intakeItem{} }()
-	if got := c.gather(items(1)); len(got) != 4 {
+	if got := gather(items(1)); len(got) != 4 {
 		t.Errorf("under load: batch of %d, want the target 4", len(got))
 	}
 
 	for _, it := range items(6) {
 		c.queue <- it
 	}
-	if got := c.gather(items(1)); len(got) != 7 {
+	if got := gather(items(1)); len(got) != 7 {
 		t.Errorf("with more queued than the target: batch of %d, want all 7", len(got))
 	}
 
 	c.gatherWait = time.Millisecond
-	if got := c.gather(items(2)); len(got) != 2 {
+	if got := gather(items(2)); len(got) != 2 {
 		t.Errorf("after the wait: batch of %d, want the 2 it had", len(got))
 	}
 
 	c.gatherWait = forever
 	close(c.queue)
-	if got := c.gather(items(2)); len(got) != 2 {
+	if got := gather(items(2)); len(got) != 2 {
 		t.Errorf("on a closed queue: batch of %d, want 2", len(got))
 	}
 }
