@@ -199,7 +199,8 @@ func TestBoardRefusals(t *testing.T) {
 
 // TestBoardBrowserDispatch: in a real browser, two clicks dispatch an
 // incident without a reload, and an incident opened after the page
-// loaded appears by the live stream.
+// loaded appears by the live stream, in the queue and on the map — which
+// keeps the zoom its reader chose.
 func TestBoardBrowserDispatch(t *testing.T) {
 	site := startBrowserSite(t)
 	b := newBrowser(t, site)
@@ -215,10 +216,20 @@ func TestBoardBrowserDispatch(t *testing.T) {
 		chromedp.WaitVisible(chromedp.CSS(row+`[data-status="dispatched"]`)))
 	site.waitForIncident(t, id, "dispatch", func(inc *yaqaza.Incident) bool { return inc.Status == yaqaza.StatusDispatched })
 
+	shown := value(tb, "zoom the map in", chromedp.Evaluate[int](`(() => {
+		const m = document.querySelector("#board-map .map");
+		m._map.setZoom(m._map.getZoom() + 1, { animate: false });
+		window.chosenZoom = m._map.getZoom();
+		return +m.dataset.shown;
+	})()`))
 	later := openIncident(t, site, "Agression verbale dans le tramway, l'homme est descendu", inMedina, yaqaza.P3)
 	tb.do("wait for the live row", chromedp.WaitVisible(chromedp.CSS(fmt.Sprintf(`#queue tr[data-incident-id="%d"]`, later))))
+	tb.waitFor("the new incident on the map", fmt.Sprintf(`+document.querySelector("#board-map .map").dataset.shown > %d`, shown))
 	if !value(tb, "check no reload", chromedp.Evaluate[bool](`window.notReloaded === true`)) {
 		t.Errorf("the board reloaded")
+	}
+	if !value(tb, "check the zoom", chromedp.Evaluate[bool](`document.querySelector("#board-map .map")._map.getZoom() === window.chosenZoom`)) {
+		t.Errorf("the live map lost the zoom its reader chose")
 	}
 
 	tb.open(fmt.Sprintf("/incidents/%d", id))

@@ -582,7 +582,7 @@ func (tb *browserTab) settle() {
 	tb.t.Helper()
 	tb.do("wait for the page to settle", chromedp.Poll[chromedp.Void](`document.readyState === "complete" &&
 		document.fonts.status === "loaded" &&
-		Array.from(document.querySelectorAll(".map")).every(m => m.querySelector("path.leaflet-interactive"))`,
+		Array.from(document.querySelectorAll(".map")).every(m => m.querySelector("path.zone"))`,
 		chromedp.WithPollingInterval(50*time.Millisecond), chromedp.WithPollingTimeout(stepTimeout)))
 }
 

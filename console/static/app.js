@@ -32,24 +32,29 @@
     el._drawn = true;
     var map = L.map(el, { attributionControl: true, zoomControl: true });
     map.attributionControl.setPrefix(false);
-    var bounds = null;
-    fetch(el.getAttribute("data-zones") || "/api/v1/zones").then(function (r) { return r.json(); }).then(function (fc) {
-      var layer = L.geoJSON(fc, { style: { color: "#0b3d2e", weight: 2, fillOpacity: 0.06 } }).addTo(map);
-      bounds = layer.getBounds();
-      map.fitBounds(bounds);
-      if (fc.attribution) map.attributionControl.addAttribution(fc.attribution);
-      drawPoints();
-    });
-    function drawPoints() {
-      var pts = el.getAttribute("data-points");
-      if (!pts) return;
-      JSON.parse(pts).forEach(function (p) {
+    var points = L.layerGroup().addTo(map);
+    el._map = map;
+    // setPoints redraws the incidents and units alone: a live map keeps
+    // the zoom and place its reader chose.
+    el._setPoints = function (pts) {
+      points.clearLayers();
+      var list = pts ? JSON.parse(pts) : [];
+      list.forEach(function (p) {
         var m = L.circleMarker([p.lat, p.lon], { radius: p.kind === "unit" ? 6 : 8, color: p.kind === "unit" ? "#1f4e8c" : "#a1001a", weight: 2, fillOpacity: 0.7 });
         if (p.label) m.bindTooltip(p.label);
         if (p.href) m.on("click", function () { window.location = p.href; });
-        m.addTo(map);
+        m.addTo(points);
       });
-    }
+      el.setAttribute("data-shown", String(list.length));
+    };
+    el._setPoints(el.getAttribute("data-points"));
+    var bounds = null;
+    fetch(el.getAttribute("data-zones") || "/api/v1/zones").then(function (r) { return r.json(); }).then(function (fc) {
+      var layer = L.geoJSON(fc, { style: { color: "#0b3d2e", weight: 2, fillOpacity: 0.06, className: "zone" } }).addTo(map);
+      bounds = layer.getBounds();
+      map.fitBounds(bounds);
+      if (fc.attribution) map.attributionControl.addAttribution(fc.attribution);
+    });
     if (el.getAttribute("data-pick") === "true") {
       var marker = null, lat = document.getElementById("f-lat"), lon = document.getElementById("f-lon");
       if (lat && lat.value && lon.value) marker = L.marker([+lat.value, +lon.value]).addTo(map);

@@ -27,7 +27,29 @@
       if (name) listener.addEventListener(name, schedule);
     });
   }
-  function wireAll() { document.querySelectorAll("[data-refresh]").forEach(wire); }
+  // The board's map is not swapped (that would reset the reader's zoom):
+  // a refresh, and one a minute, fetch its fragment and redraw the points.
+  function liveMap(box) {
+    if (box._live) return;
+    box._live = true;
+    function update() {
+      fetch(box.getAttribute("data-live-map"), { headers: { "HX-Request": "true" }, credentials: "same-origin" })
+        .then(function (r) { return r.ok ? r.text() : null; })
+        .then(function (html) {
+          if (!html) return;
+          var fresh = new DOMParser().parseFromString(html, "text/html").querySelector(".map");
+          var shown = box.querySelector(".map");
+          if (fresh && shown && shown._setPoints) shown._setPoints(fresh.getAttribute("data-points"));
+        })
+        .catch(function () { /* the next event or minute tries again */ });
+    }
+    box.addEventListener("board:refresh", update);
+    setInterval(update, 60000);
+  }
+  function wireAll() {
+    document.querySelectorAll("[data-refresh]").forEach(wire);
+    document.querySelectorAll("[data-live-map]").forEach(liveMap);
+  }
   document.addEventListener("DOMContentLoaded", wireAll);
   if (document.readyState !== "loading") wireAll();
 })();
