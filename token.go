@@ -21,6 +21,9 @@ type Token struct {
 	CreatedBy string     `json:"created_by"`
 	ExpiresAt *time.Time `json:"expires_at,omitempty"`
 	RevokedAt *time.Time `json:"revoked_at,omitempty"`
+	// LastUsedAt is when a request last presented the token (to the
+	// minute: uses are written every minute), nil if never.
+	LastUsedAt *time.Time `json:"last_used_at,omitempty"`
 }
 
 // TokenInput describes a token to create.

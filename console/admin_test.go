@@ -174,9 +174,14 @@ func TestAdminTokens(t *testing.T) {
 	if bearerStatus(t, site, secret) != http.StatusOK {
 		t.Fatal("the new token does not open the API")
 	}
-	st, body := admin.get("/admin/tokens")
+	st, body := admin.get("/admin/tokens?lang=en")
 	if st != http.StatusOK || !strings.Contains(body, "Centre 19") || strings.Contains(body, secret) {
 		t.Errorf("token list: %d; listed=%v, secret shown again=%v", st, strings.Contains(body, "Centre 19"), strings.Contains(body, secret))
+	}
+	row := body[strings.Index(body, fmt.Sprintf(`data-token-id="%d"`, ts[0].ID)):]
+	row = row[:strings.Index(row, "</tr>")]
+	if !strings.Contains(row, `class="last-used"`) || strings.Contains(row, "Never used") {
+		t.Errorf("the list does not show the token's use just made: %s", row)
 	}
 	a = adminSend(admin, fmt.Sprintf("/admin/tokens/%d/revoke", ts[0].ID), url.Values{})
 	if a.status != http.StatusSeeOther || a.header.Get("Location") != "/admin/tokens?done=revoked" {

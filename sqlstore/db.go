@@ -77,6 +77,7 @@ type DB struct {
 	codes        *yaqaza.TrackingCodes
 
 	dropped                 droppedCounts
+	tokenUses               tokenUses
 	stopFlush, flushStopped chan struct{}
 	closeOnce               sync.Once
 	closeErr                error
@@ -152,7 +153,7 @@ func New(ctx context.Context, dialect Dialect, write, read *sql.DB, cfg Config) 
 	}
 	db.committer = newCommitter(db, cfg.MaxBatch)
 	db.stopFlush, db.flushStopped = make(chan struct{}), make(chan struct{})
-	go db.flushDroppedLoop(db.stopFlush, db.flushStopped)
+	go db.flushLoop(db.stopFlush, db.flushStopped)
 	return db, nil
 }
 

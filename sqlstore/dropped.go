@@ -55,22 +55,28 @@ func (db *DB) flushDropped(ctx context.Context) error {
 	})
 }
 
-// flushDroppedLoop runs until stop is closed, then flushes one last time.
-func (db *DB) flushDroppedLoop(stop <-chan struct{}, done chan<- struct{}) {
+// flushLoop writes what is counted in memory — dropped posts, the last
+// uses of API tokens — every minute until stop is closed, then one last
+// time.
+func (db *DB) flushLoop(stop <-chan struct{}, done chan<- struct{}) {
 	defer close(done)
 	t := time.NewTicker(droppedFlushEvery)
 	defer t.Stop()
 	for {
+		stopping := false
 		select {
 		case <-t.C:
 		case <-stop:
-			if err := db.flushDropped(context.Background()); err != nil {
-				slog.Warn("could not save the counts of dropped posts", "err", err)
-			}
-			return
+			stopping = true
 		}
 		if err := db.flushDropped(context.Background()); err != nil {
 			slog.Warn("could not save the counts of dropped posts", "err", err)
+		}
+		if err := db.flushTokenUses(context.Background()); err != nil {
+			slog.Warn("could not save when API tokens were last used", "err", err)
+		}
+		if stopping {
+			return
 		}
 	}
 }

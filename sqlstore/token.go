@@ -26,6 +26,7 @@ type TokenService struct {
 }
 
 type cachedToken struct {
+	id        int64
 	actor     *yaqaza.Actor
 	expiresAt int64 // the token's own expiry, Unix ms, 0 for none
 	until     time.Time
@@ -91,6 +92,7 @@ func (s *TokenService) Authenticate(ctx context.Context, secret string) (*yaqaza
 		if c.expiresAt != 0 && now.UnixMilli() >= c.expiresAt {
 			return nil, yaqaza.Errorf(yaqaza.EUNAUTHORIZED, "the API token has expired")
 		}
+		s.db.noteTokenUse(c.id, now)
 		return c.actor, nil
 	}
 	var id int64
@@ -117,8 +119,9 @@ func (s *TokenService) Authenticate(ctx context.Context, secret string) (*yaqaza
 	if len(s.cache) >= tokenCacheSize {
 		clear(s.cache)
 	}
-	s.cache[hash] = cachedToken{actor: a, expiresAt: expires.Int64, until: now.Add(tokenCacheTTL)}
+	s.cache[hash] = cachedToken{id: id, actor: a, expiresAt: expires.Int64, until: now.Add(tokenCacheTTL)}
 	s.mu.Unlock()
+	s.db.noteTokenUse(id, now)
 	return a, nil
 }
 
@@ -127,8 +130,8 @@ func (s *TokenService) FindTokens(ctx context.Context) ([]*yaqaza.Token, error) 
 	if _, err := yaqaza.Authorize(ctx, yaqaza.ActManageUsers); err != nil {
 		return nil, err
 	}
-	rows, err := s.db.read.QueryContext(ctx, `SELECT id, name, role, zones, created_at, created_by, expires_at, revoked_at
-		FROM api_tokens ORDER BY id`)
+	rows, err := s.db.read.QueryContext(ctx, `SELECT id, name, role, zones, created_at, created_by, expires_at, revoked_at,
+		last_used_at FROM api_tokens ORDER BY id`)
 	if err != nil {
 		return nil, err
 	}
@@ -138,14 +141,18 @@ func (s *TokenService) FindTokens(ctx context.Context) ([]*yaqaza.Token, error) 
 		var t yaqaza.Token
 		var zones string
 		var created int64
-		var expires, revoked sql.NullInt64
-		if err := rows.Scan(&t.ID, &t.Name, &t.Role, &zones, &created, &t.CreatedBy, &expires, &revoked); err != nil {
+		var expires, revoked, used sql.NullInt64
+		if err := rows.Scan(&t.ID, &t.Name, &t.Role, &zones, &created, &t.CreatedBy, &expires, &revoked, &used); err != nil {
 			return nil, err
 		}
 		if zones != "" {
 			t.Zones = strings.Split(zones, ",")
 		}
-		t.CreatedAt, t.ExpiresAt, t.RevokedAt = fromMillis(created), timePtr(expires), timePtr(revoked)
+		t.CreatedAt, t.ExpiresAt, t.RevokedAt, t.LastUsedAt = fromMillis(created), timePtr(expires), timePtr(revoked), timePtr(used)
+		if at, ok := s.db.unsavedTokenUse(t.ID); ok && (t.LastUsedAt == nil || at.After(*t.LastUsedAt)) {
+			at = fromMillis(toMillis(at))
+			t.LastUsedAt = &at
+		}
 		out = append(out, &t)
 	}
 	return out, rows.Err()

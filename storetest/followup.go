@@ -129,6 +129,27 @@ func RunShared(t *testing.T, shared func(t testing.TB) func() *sqlstore.DB) {
 			t.Fatalf("incident after restart: %+v", inc.Deadline)
 		}
 	})
+	t.Run("TokenUseKeptAcrossRestart", func(t *testing.T) {
+		open := shared(t)
+		s := newServices(t, open())
+		_, secret, err := s.tokens.CreateToken(as(admin), yaqaza.TokenInput{Name: "feed", Role: yaqaza.RoleCallTaker})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.tokens.Authenticate(anonymous, secret); err != nil {
+			t.Fatal(err)
+		}
+		used := s.now
+		s.db.Close() // writes the uses noted in memory
+		s2 := newServices(t, open())
+		list, err := s2.tokens.FindTokens(as(admin))
+		if err != nil || len(list) != 1 {
+			t.Fatalf("FindTokens after restart: %d tokens, %v", len(list), err)
+		}
+		if got := list[0].LastUsedAt; got == nil || !got.Equal(used.Truncate(time.Millisecond)) {
+			t.Errorf("after a restart the token was last used %v, want %v", got, used)
+		}
+	})
 	t.Run("TwoNodesRaceForTimers", func(t *testing.T) {
 		open := shared(t)
 		a, b := newServices(t, open()), newServices(t, open())

@@ -31,6 +31,11 @@ func testTokens(t *testing.T, s *services) {
 	}
 	_, err = s.tokens.Authenticate(anonymous, secret+"x")
 	wantCode(t, err, yaqaza.EUNAUTHORIZED)
+	usedAt := s.now
+	s.tick(time.Minute)
+	if _, err := s.tokens.Authenticate(anonymous, secret); err != nil { // from the cache this time
+		t.Fatal(err)
+	}
 
 	_, _, err = s.tokens.CreateToken(as(dispatcher), yaqaza.TokenInput{Name: "x", Role: yaqaza.RoleAdmin})
 	wantCode(t, err, yaqaza.EFORBIDDEN)
@@ -46,6 +51,16 @@ func testTokens(t *testing.T, s *services) {
 	}
 	if n, _ := s.tokens.CountTokens(anonymous); n != 2 {
 		t.Fatalf("CountTokens = %d, want 2", n)
+	}
+	list, err := s.tokens.FindTokens(as(admin))
+	if err != nil || len(list) != 2 {
+		t.Fatalf("FindTokens: %d tokens, %v", len(list), err)
+	}
+	if used := list[0].LastUsedAt; used == nil || !used.Equal(usedAt.Add(time.Minute).Truncate(time.Millisecond)) {
+		t.Errorf("feed-hespress last used %v, want %v (its second, cached, use)", used, usedAt.Add(time.Minute))
+	}
+	if list[1].LastUsedAt != nil {
+		t.Errorf("a token never presented shows a last use: %v", list[1].LastUsedAt)
 	}
 	s.tick(2 * time.Hour)
 	_, err = s.tokens.Authenticate(anonymous, short)

@@ -107,9 +107,12 @@ func runTokenAdmin(ctx context.Context, args []string, stdout io.Writer) error {
 		return err
 	}
 	w := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(w, "ID\tNAME\tROLE\tZONES\tEXPIRES\tSTATE")
+	fmt.Fprintln(w, "ID\tNAME\tROLE\tZONES\tEXPIRES\tLAST USED\tSTATE")
 	for _, t := range list {
-		state, expires := "active", "never"
+		state, expires, used := "active", "never", "never"
+		if t.LastUsedAt != nil {
+			used = t.LastUsedAt.UTC().Format("2006-01-02 15:04")
+		}
 		if t.ExpiresAt != nil {
 			expires = t.ExpiresAt.UTC().Format("2006-01-02")
 			if t.ExpiresAt.Before(time.Now()) {
@@ -119,7 +122,7 @@ func runTokenAdmin(ctx context.Context, args []string, stdout io.Writer) error {
 		if t.RevokedAt != nil {
 			state = "revoked"
 		}
-		fmt.Fprintf(w, "%d\t%s\t%s\t%s\t%s\t%s\n", t.ID, t.Name, t.Role, zoneList(t.Zones), expires, state)
+		fmt.Fprintf(w, "%d\t%s\t%s\t%s\t%s\t%s\t%s\n", t.ID, t.Name, t.Role, zoneList(t.Zones), expires, used, state)
 	}
 	return w.Flush()
 }

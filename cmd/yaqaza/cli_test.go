@@ -22,6 +22,14 @@ func TestTokenCreatePrintsTheTokenAlone(t *testing.T) {
 	if !regexp.MustCompile(`^yqz_[a-z2-7]{32}\n$`).MatchString(out) {
 		t.Fatalf("token create printed %q, want the token alone on a line", out)
 	}
+	list, err := runCLI(t, "token", "list", "--data", data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if lines := strings.Split(strings.TrimSpace(list), "\n"); len(lines) != 2 || !strings.Contains(lines[0], "LAST USED") ||
+		!regexp.MustCompile(`desk-1 +dispatcher +\S+ +\S+ +never +active`).MatchString(lines[1]) {
+		t.Errorf("token list printed:\n%s\nwant a header with LAST USED and desk-1 never used", list)
+	}
 	for _, bad := range [][]string{
 		{"token", "create", "--role", "janitor", "--name", "x", "--data", data},
 		{"token", "create", "--name", "x", "--data", data},
