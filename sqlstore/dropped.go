@@ -24,7 +24,9 @@ type droppedKey struct {
 	channel yaqaza.Channel
 }
 
-const droppedFlushEvery = time.Minute
+// flushEvery is how often what is counted in memory (dropped posts, the
+// last uses of API tokens) is written.
+const flushEvery = time.Minute
 
 func (db *DB) countDropped(ch yaqaza.Channel, at time.Time) {
 	db.dropped.mu.Lock()
@@ -60,7 +62,7 @@ func (db *DB) flushDropped(ctx context.Context) error {
 // time.
 func (db *DB) flushLoop(stop <-chan struct{}, done chan<- struct{}) {
 	defer close(done)
-	t := time.NewTicker(droppedFlushEvery)
+	t := time.NewTicker(flushEvery)
 	defer t.Stop()
 	for {
 		stopping := false

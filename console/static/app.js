@@ -48,11 +48,9 @@
       el.setAttribute("data-shown", String(list.length));
     };
     el._setPoints(el.getAttribute("data-points"));
-    var bounds = null;
     fetch(el.getAttribute("data-zones") || "/api/v1/zones").then(function (r) { return r.json(); }).then(function (fc) {
       var layer = L.geoJSON(fc, { style: { color: "#0b3d2e", weight: 2, fillOpacity: 0.06, className: "zone" } }).addTo(map);
-      bounds = layer.getBounds();
-      map.fitBounds(bounds);
+      map.fitBounds(layer.getBounds());
       if (fc.attribution) map.attributionControl.addAttribution(fc.attribution);
     });
     if (el.getAttribute("data-pick") === "true") {
