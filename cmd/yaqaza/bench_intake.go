@@ -37,6 +37,7 @@ func runBenchIntake(ctx context.Context, args []string, stdout, stderr io.Writer
 	dir := fs.String("data", "./data", "folder on the disk to measure (a temporary subfolder is used and removed)")
 	texts := fs.String("texts", "../shared/data/text/mac-sentiment.train.tsv", "label<TAB>text file to take report texts from (built-in texts if absent)")
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the measured turns (the bare handler's too) to this file")
+	memProfile := fs.String("memprofile", "", "write an allocation profile of the whole run to this file")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -60,7 +61,7 @@ func runBenchIntake(ctx context.Context, args []string, stdout, stderr io.Writer
 		return err
 	}
 
-	bare, err := serveLoopback(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	bare, err := serveLoopback("bare", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		io.Copy(io.Discard, r.Body)
 		w.Header().Set("Content-Type", "application/json")
 		w.WriteHeader(http.StatusCreated)
@@ -92,7 +93,7 @@ func runBenchIntake(ctx context.Context, args []string, stdout, stderr io.Writer
 	if err != nil {
 		return err
 	}
-	srv, err := serveLoopback(app.handler)
+	srv, err := serveLoopback("yaqaza", app.handler)
 	if err != nil {
 		return err
 	}
@@ -115,6 +116,11 @@ func runBenchIntake(ctx context.Context, args []string, stdout, stderr io.Writer
 	}
 	if *cpuProfile != "" {
 		pprof.StopCPUProfile()
+	}
+	if *memProfile != "" {
+		if err := writeAllocProfile(*memProfile); err != nil {
+			return err
+		}
 	}
 	srv.close()
 	if real.failed > 0 {
@@ -161,13 +167,15 @@ type loopback struct {
 	close func()
 }
 
-func serveLoopback(h http.Handler) (*loopback, error) {
+func serveLoopback(name string, h http.Handler) (*loopback, error) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return nil, err
 	}
 	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
-	go srv.Serve(ln)
+	// The label goes to every connection's goroutine, so that a CPU
+	// profile tells the two servers apart (-tagfocus=server=yaqaza).
+	go pprof.Do(context.Background(), pprof.Labels("server", name), func(context.Context) { srv.Serve(ln) })
 	return &loopback{url: "http://" + ln.Addr().String(), srv: srv, close: func() { srv.Close() }}, nil
 }
 
@@ -229,7 +237,7 @@ func drive(ctx context.Context, url, token string, corpus []string, n int, d tim
 	deadline := start.Add(d)
 	for c := 0; c < n; c++ {
 		wg.Add(1)
-		go func(c int) {
+		go pprof.Do(ctx, pprof.Labels("client", url), func(context.Context) {
 			defer wg.Done()
 			rng := rand.New(rand.NewPCG(uint64(c), uint64(turn)))
 			var lat []time.Duration
@@ -269,7 +277,7 @@ func drive(ctx context.Context, url, token string, corpus []string, n int, d tim
 				total.firstErr = firstErr
 			}
 			mu.Unlock()
-		}(c)
+		})
 	}
 	wg.Wait()
 	total.elapsed, total.cpu = time.Since(start), ownCPU()-cpu
@@ -389,4 +397,17 @@ func meanIntake(a *app) float64 {
 		}
 	}
 	return 0
+}
+
+// writeAllocProfile writes the allocations sampled since the start.
+func writeAllocProfile(path string) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	if err := pprof.Lookup("allocs").WriteTo(f, 0); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
 }

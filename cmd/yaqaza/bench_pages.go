@@ -82,7 +82,7 @@ func runBenchPages(ctx context.Context, args []string, stdout, stderr io.Writer)
 	fmt.Fprintf(stderr, "trend history (a year, in the background in yaqaza serve): %s\n", warmTook.Round(time.Millisecond))
 
 	timer := &serverTimer{next: app.handler, took: map[string][]time.Duration{}}
-	srv, err := serveLoopback(timer)
+	srv, err := serveLoopback("yaqaza", timer)
 	if err != nil {
 		return err
 	}

@@ -65,7 +65,7 @@ func runReplay(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err != nil {
 		return err
 	}
-	srv, err := serveLoopback(app.handler)
+	srv, err := serveLoopback("yaqaza", app.handler)
 	if err != nil {
 		return err
 	}
