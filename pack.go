@@ -69,6 +69,9 @@ type Pack struct {
 	Dispatch *DispatchPolicy `json:"dispatch,omitempty"`
 	// SLA sets the deadlines of every stage of an incident, by priority.
 	SLA *SLAPolicy `json:"sla,omitempty"`
+	// Watches is the fleet's rota: when each watch named in Unit.Shift
+	// works. Without it, shifts are labels only.
+	Watches *WatchRota `json:"watches,omitempty"`
 }
 
 // Validate checks the pack's internal consistency. Geometry is checked by the
@@ -106,8 +109,16 @@ func (p *Pack) Validate() error {
 		}
 		cats[c.Code] = true
 	}
+	if p.Watches != nil {
+		if err := p.Watches.Validate(); err != nil {
+			return err
+		}
+	}
 	signs := map[string]bool{}
 	for _, u := range p.Units {
+		if u.Shift != "" && p.Watches != nil && !p.Watches.Has(u.Shift) {
+			return Invalidf("units", "unit %s works watch %s, which the rota does not name", u.CallSign, u.Shift)
+		}
 		if u.CallSign == "" || signs[u.CallSign] {
 			return Invalidf("units", "unit call sign %q is empty or appears twice", u.CallSign)
 		}

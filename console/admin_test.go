@@ -137,6 +137,19 @@ func TestAdminSections(t *testing.T) {
 	if strings.Contains(body, `/position"`) {
 		t.Error("units page offers to move units to a role that may not")
 	}
+	// The Fès community police work the day watch (08:00–20:00, local time):
+	// the page says whether it is on and until when; patrols have no watch.
+	loc, _ := time.LoadLocation("Africa/Casablanca")
+	want := "day: off duty until 08:00"
+	if h := time.Now().In(loc).Hour(); h >= 8 && h < 20 {
+		want = "day: on duty until 20:00"
+	}
+	if row := tableRow(body, "AGD-C1"); !strings.Contains(row, `<td class="watch">`+want+`</td>`) {
+		t.Errorf("AGD-C1's watch: want %q in %s", want, row)
+	}
+	if row := tableRow(body, "AGD-1<"); !strings.Contains(row, `<td class="watch"></td>`) {
+		t.Errorf("AGD-1 works no watch: %s", row)
+	}
 	_, body = admin.get("/admin/categories?lang=fr")
 	if !strings.Contains(body, "yaqaza pack load") || !strings.Contains(body, "Agression, violences") {
 		t.Error("categories page: no names or no note that they change with the pack")
@@ -454,4 +467,18 @@ func TestAdminInBrowser(t *testing.T) {
 	if pl := pack.Gazetteer[len(pack.Gazetteer)-1]; pl.Name != "Derb Navigateur" || pl.Point == nil {
 		t.Errorf("stored place %+v, want Derb Navigateur with the clicked point", pl)
 	}
+}
+
+// tableRow is the <tr> of body that holds text.
+func tableRow(body, text string) string {
+	i := strings.Index(body, text)
+	if i < 0 {
+		return ""
+	}
+	start := strings.LastIndex(body[:i], "<tr")
+	end := strings.Index(body[i:], "</tr>")
+	if start < 0 || end < 0 {
+		return ""
+	}
+	return body[start : i+end]
 }

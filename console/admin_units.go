@@ -5,6 +5,7 @@ import (
 	"math"
 	"net/http"
 	"strconv"
+	"time"
 
 	"github.com/yaqaza/yaqaza"
 )
@@ -51,9 +52,35 @@ func (c *Console) renderUnits(w http.ResponseWriter, r *http.Request, p *Page, s
 	}
 	p.Title = p.T("admin.units.title")
 	p.Data = map[string]any{"Nav": adminNav(p, "units"), "Units": units, "Zones": zones, "Form": f,
-		"Statuses": yaqaza.UnitStatuses, "Notice": adminNotice(r, p)}
+		"Statuses": yaqaza.UnitStatuses, "Notice": adminNotice(r, p), "Watches": c.watches(ops.pack, units, p.Now)}
 	c.render(w, p, status, "admin_units")
 	return nil
+}
+
+// watchView is where a unit's watch stands, as the fleet page says it.
+type watchView struct {
+	Name  string
+	On    bool
+	Until string // the local time it changes
+}
+
+// watches says, for each unit that works a watch of the pack's rota,
+// whether the watch is on and until when.
+func (c *Console) watches(pack *yaqaza.Pack, units []*yaqaza.Unit, now time.Time) map[int64]*watchView {
+	out := map[int64]*watchView{}
+	if pack.Watches == nil {
+		return out
+	}
+	loc := c.loc
+	if loc == nil {
+		loc = time.UTC
+	}
+	for _, u := range units {
+		if st, ok := pack.Watches.State(u.Shift, now, loc); ok {
+			out[u.ID] = &watchView{Name: u.Shift, On: st.On, Until: st.Until.In(loc).Format("15:04")}
+		}
+	}
+	return out
 }
 
 func unitID(r *http.Request) (int64, error) {

@@ -16,14 +16,38 @@ type Escalator interface {
 // RunEscalations fires due timers every tick until ctx ends. Every node may
 // run it: each timer fires once, whoever gets to it.
 func RunEscalations(ctx context.Context, e Escalator, now func() time.Time, every time.Duration) {
-	t := time.NewTicker(every)
-	defer t.Stop()
-	for {
+	runEvery(ctx, every, func() {
 		if n, err := e.EscalateDue(ctx, now()); err != nil && ctx.Err() == nil {
 			slog.Error("escalating due incidents", "err", err)
 		} else if n > 0 {
 			slog.Info("incidents escalated", "count", n)
 		}
+	})
+}
+
+// Rota is the store's side of the watch rota.
+type Rota interface {
+	ApplyRota(ctx context.Context, now time.Time) (int, error)
+}
+
+// RunRota stands units down and up as their watches end and begin, every
+// tick until ctx ends. Every node may run it: each move is made once.
+func RunRota(ctx context.Context, r Rota, now func() time.Time, every time.Duration) {
+	runEvery(ctx, every, func() {
+		if n, err := r.ApplyRota(ctx, now()); err != nil && ctx.Err() == nil {
+			slog.Error("applying the watch rota", "err", err)
+		} else if n > 0 {
+			slog.Info("units moved by the watch rota", "count", n)
+		}
+	})
+}
+
+// runEvery runs fn at once and then every tick until ctx ends.
+func runEvery(ctx context.Context, every time.Duration, fn func()) {
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		fn()
 		select {
 		case <-ctx.Done():
 			return
@@ -117,16 +141,9 @@ func (d *Deliverer) retryAt(attempt int) *time.Time {
 
 // Run delivers every tick until ctx ends.
 func (d *Deliverer) Run(ctx context.Context, every time.Duration) {
-	t := time.NewTicker(every)
-	defer t.Stop()
-	for {
+	runEvery(ctx, every, func() {
 		if _, err := d.DeliverDue(ctx); err != nil && ctx.Err() == nil {
 			slog.Error("delivering notifications", "err", err)
 		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-	}
+	})
 }

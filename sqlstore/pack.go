@@ -30,6 +30,7 @@ type packHeader struct {
 	Lexicon     *yaqaza.Lexicon        `json:"lexicon,omitempty"`
 	SLA         *yaqaza.SLAPolicy      `json:"sla,omitempty"`
 	Dispatch    *yaqaza.DispatchPolicy `json:"dispatch,omitempty"`
+	Watches     *yaqaza.WatchRota      `json:"watches,omitempty"`
 }
 
 // LoadPack implements yaqaza.PackService.
@@ -47,7 +48,7 @@ func (s *PackService) LoadPack(ctx context.Context, p *yaqaza.Pack) error {
 		}
 	}
 	head, err := json.Marshal(packHeader{ID: p.ID, Names: p.Names, Attribution: p.Attribution, Timezone: p.Timezone, Lexicon: p.Lexicon,
-		SLA: p.SLA, Dispatch: p.Dispatch})
+		SLA: p.SLA, Dispatch: p.Dispatch, Watches: p.Watches})
 	if err != nil {
 		return err
 	}
@@ -83,9 +84,10 @@ func (s *PackService) LoadPack(ctx context.Context, p *yaqaza.Pack) error {
 		}
 		for _, u := range p.Units {
 			caps, _ := json.Marshal(u.Capabilities)
-			if _, err := tx.ExecContext(ctx, s.db.q(`INSERT INTO units (call_sign, kind, capabilities, home_zone) VALUES (?, ?, ?, ?)
-				ON CONFLICT (call_sign) DO UPDATE SET kind = excluded.kind, capabilities = excluded.capabilities, home_zone = excluded.home_zone`),
-				u.CallSign, u.Kind, string(caps), nullString(u.HomeZone)); err != nil {
+			if _, err := tx.ExecContext(ctx, s.db.q(`INSERT INTO units (call_sign, kind, capabilities, home_zone, shift) VALUES (?, ?, ?, ?, ?)
+				ON CONFLICT (call_sign) DO UPDATE SET kind = excluded.kind, capabilities = excluded.capabilities,
+				home_zone = excluded.home_zone, shift = excluded.shift`),
+				u.CallSign, u.Kind, string(caps), nullString(u.HomeZone), u.Shift); err != nil {
 				return err
 			}
 		}
@@ -113,7 +115,7 @@ func (s *PackService) CurrentPack(ctx context.Context) (*yaqaza.Pack, error) {
 		return nil, err
 	}
 	p := &yaqaza.Pack{ID: h.ID, Names: h.Names, Attribution: h.Attribution, Timezone: h.Timezone, Lexicon: h.Lexicon,
-		SLA: h.SLA, Dispatch: h.Dispatch}
+		SLA: h.SLA, Dispatch: h.Dispatch, Watches: h.Watches}
 	rows, err := s.db.read.QueryContext(ctx, `SELECT code, names, population, geometry FROM zones ORDER BY position`)
 	if err != nil {
 		return nil, err

@@ -50,6 +50,7 @@ func Run(t *testing.T, open Opener) {
 		{"DeadlinesAndEscalation", testDeadlinesAndEscalation},
 		{"DispatchFlow", testDispatchFlow},
 		{"ReassignAndBadUnitInput", testReassignAndBadUnitInput},
+		{"WatchRota", testWatchRota},
 		{"PermissionMatrix", testPermissionMatrix},
 		{"AuditTrail", testAuditTrail},
 		{"SignIn", testSignIn},

@@ -14,6 +14,7 @@ import (
 	"github.com/yaqaza/yaqaza"
 	"github.com/yaqaza/yaqaza/account"
 	"github.com/yaqaza/yaqaza/console"
+	"github.com/yaqaza/yaqaza/followup"
 	"github.com/yaqaza/yaqaza/geo"
 	yhttp "github.com/yaqaza/yaqaza/http"
 	"github.com/yaqaza/yaqaza/notify"
@@ -98,6 +99,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	defer stopFollowup()
 	app.server.Hub = hub
 	go app.watchOrphans(ctx, time.Minute)
+	go followup.RunRota(ctx, app.units, db.Now, 30*time.Second)
 
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
