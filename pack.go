@@ -72,6 +72,8 @@ type Pack struct {
 	// Watches is the fleet's rota: when each watch named in Unit.Shift
 	// works. Without it, shifts are labels only.
 	Watches *WatchRota `json:"watches,omitempty"`
+	// Retention overrides DefaultRetention's periods, each it names.
+	Retention *Retention `json:"retention,omitempty"`
 }
 
 // Validate checks the pack's internal consistency. Geometry is checked by the
@@ -111,6 +113,11 @@ func (p *Pack) Validate() error {
 	}
 	if p.Watches != nil {
 		if err := p.Watches.Validate(); err != nil {
+			return err
+		}
+	}
+	if p.Retention != nil {
+		if err := p.Retention.Validate(); err != nil {
 			return err
 		}
 	}

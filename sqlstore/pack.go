@@ -31,6 +31,7 @@ type packHeader struct {
 	SLA         *yaqaza.SLAPolicy      `json:"sla,omitempty"`
 	Dispatch    *yaqaza.DispatchPolicy `json:"dispatch,omitempty"`
 	Watches     *yaqaza.WatchRota      `json:"watches,omitempty"`
+	Retention   *yaqaza.Retention      `json:"retention,omitempty"`
 }
 
 // LoadPack implements yaqaza.PackService.
@@ -48,7 +49,8 @@ func (s *PackService) LoadPack(ctx context.Context, p *yaqaza.Pack) error {
 		}
 	}
 	head, err := json.Marshal(packHeader{ID: p.ID, Names: p.Names, Attribution: p.Attribution, Timezone: p.Timezone, Lexicon: p.Lexicon,
-		SLA: p.SLA, Dispatch: p.Dispatch, Watches: p.Watches})
+		SLA: p.SLA, Dispatch: p.Dispatch, Watches: p.Watches,
+		Retention: p.Retention})
 	if err != nil {
 		return err
 	}
@@ -103,19 +105,14 @@ func (s *PackService) LoadPack(ctx context.Context, p *yaqaza.Pack) error {
 // CurrentPack implements yaqaza.PackService. It needs no credential: zones
 // and categories are public (the citizen form shows them).
 func (s *PackService) CurrentPack(ctx context.Context) (*yaqaza.Pack, error) {
-	var head string
-	err := s.db.read.QueryRowContext(ctx, `SELECT value FROM settings WHERE key = 'pack'`).Scan(&head)
-	if errors.Is(err, sql.ErrNoRows) {
+	h, err := s.db.packHead(ctx)
+	if err != nil {
+		return nil, err
+	} else if h == nil {
 		return nil, yaqaza.Errorf(yaqaza.ENOTFOUND, "no jurisdiction pack is loaded")
-	} else if err != nil {
-		return nil, err
-	}
-	var h packHeader
-	if err := json.Unmarshal([]byte(head), &h); err != nil {
-		return nil, err
 	}
 	p := &yaqaza.Pack{ID: h.ID, Names: h.Names, Attribution: h.Attribution, Timezone: h.Timezone, Lexicon: h.Lexicon,
-		SLA: h.SLA, Dispatch: h.Dispatch, Watches: h.Watches}
+		SLA: h.SLA, Dispatch: h.Dispatch, Watches: h.Watches, Retention: h.Retention}
 	rows, err := s.db.read.QueryContext(ctx, `SELECT code, names, population, geometry FROM zones ORDER BY position`)
 	if err != nil {
 		return nil, err
@@ -245,4 +242,34 @@ func (s *PackService) UpdateSLA(ctx context.Context, p *yaqaza.SLAPolicy) error 
 		}
 	}
 	return err
+}
+
+// packHead reads the part of the loaded pack kept as one setting; nil when
+// no pack is loaded.
+func (db *DB) packHead(ctx context.Context) (*packHeader, error) {
+	var head string
+	err := db.read.QueryRowContext(ctx, `SELECT value FROM settings WHERE key = 'pack'`).Scan(&head)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil
+	} else if err != nil {
+		return nil, err
+	}
+	var h packHeader
+	if err := json.Unmarshal([]byte(head), &h); err != nil {
+		return nil, err
+	}
+	return &h, nil
+}
+
+// PackRetention is the retention the loaded pack sets, its gaps filled
+// with the defaults; the defaults when no pack is loaded.
+func (db *DB) PackRetention(ctx context.Context) (yaqaza.Retention, error) {
+	h, err := db.packHead(ctx)
+	if err != nil {
+		return yaqaza.Retention{}, err
+	}
+	if h == nil || h.Retention == nil {
+		return yaqaza.DefaultRetention, nil
+	}
+	return h.Retention.WithDefaults(), nil
 }

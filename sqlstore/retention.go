@@ -53,8 +53,8 @@ func (db *DB) ApplyRetention(ctx context.Context, r yaqaza.Retention, now time.T
 			return err
 		}
 		return db.audit(ctx, tx, now, auditOf(ctx, actor, "retention.run", "", "", fmt.Sprintf(
-			"erased: contact details of %d reports, %d dismissed public posts, %d notification addresses; %d expired sessions removed",
-			run.Contacts, run.SocialPosts, run.Notifications, run.ExpiredSession)))
+			"erased: contact details of %d reports, %d dismissed public posts, %d notification addresses; %d expired sessions removed (periods: %s)",
+			run.Contacts, run.SocialPosts, run.Notifications, run.ExpiredSession, r)))
 	})
 	if err != nil {
 		return nil, err

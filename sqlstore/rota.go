@@ -3,8 +3,6 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
-	"errors"
 	"time"
 
 	"github.com/yaqaza/yaqaza"
@@ -98,19 +96,9 @@ func (s *UnitService) rotaMove(ctx context.Context, actor *yaqaza.Actor, u *yaqa
 // rota reads the loaded pack's rota and time zone; a nil rota when the pack
 // has none.
 func (db *DB) rota(ctx context.Context) (*yaqaza.WatchRota, *time.Location, error) {
-	var head string
-	err := db.read.QueryRowContext(ctx, `SELECT value FROM settings WHERE key = 'pack'`).Scan(&head)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, nil, nil
-	} else if err != nil {
+	h, err := db.packHead(ctx)
+	if err != nil || h == nil || h.Watches == nil {
 		return nil, nil, err
-	}
-	var h packHeader
-	if err := json.Unmarshal([]byte(head), &h); err != nil {
-		return nil, nil, err
-	}
-	if h.Watches == nil {
-		return nil, nil, nil
 	}
 	loc := time.UTC
 	if h.Timezone != "" {

@@ -56,6 +56,7 @@ func Run(t *testing.T, open Opener) {
 		{"SignIn", testSignIn},
 		{"PersonalDataSealed", testPersonalDataSealed},
 		{"Retention", testRetention},
+		{"PackRetention", testPackRetention},
 		{"Suggest", testSuggest},
 		{"Indicators", testIndicators},
 	}

@@ -76,13 +76,17 @@ func (webhookSender) Send(ctx context.Context, n yaqaza.Notification) error {
 	return (&notify.WebhookSender{Secret: []byte(n.Secret)}).Send(ctx, outboxMessage(n))
 }
 
-// runRetention applies the retention rules once a day, on one node.
+// runRetention applies the pack's retention rules once a day, on one node.
 func runRetention(ctx context.Context, db *sqlstore.DB, node string, every time.Duration) {
 	system := yaqaza.NewContextWithActor(ctx, yaqaza.System("retention"))
 	t := time.NewTicker(every)
 	defer t.Stop()
 	for {
-		run, err := db.RetentionIfDue(system, yaqaza.DefaultRetention, db.Now(), node)
+		rules, err := db.PackRetention(system)
+		var run *yaqaza.RetentionRun
+		if err == nil {
+			run, err = db.RetentionIfDue(system, rules, db.Now(), node)
+		}
 		switch {
 		case err != nil && ctx.Err() == nil:
 			slog.Error("retention job", "err", err)
