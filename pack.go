@@ -3,7 +3,9 @@ package yaqaza
 import (
 	"context"
 	"encoding/json"
+	"regexp"
 	"strings"
+	"unicode/utf8"
 )
 
 // Names holds a label in each console language.
@@ -48,6 +50,37 @@ type Category struct {
 	Names Names  `json:"names"`
 	// Priority is the priority an incident of this category gets before other cues.
 	Priority Priority `json:"priority"`
+}
+
+// categoryCode is how a category code is written: it is stored on every
+// incident and named in the pack's policies, so it stays plain.
+var categoryCode = regexp.MustCompile(`^[a-z][a-z0-9_]{1,31}$`)
+
+// ValidCategoryCode reports whether s is written as a category code.
+func ValidCategoryCode(s string) bool { return categoryCode.MatchString(s) }
+
+// MaxNameRunes bounds a name shown in the console.
+const MaxNameRunes = 80
+
+// Validate checks a category as an admin saves it: a plain code, a name in
+// each console language, a priority.
+func (c *Category) Validate() error {
+	if !ValidCategoryCode(c.Code) {
+		return Invalidf("code", "category code %q must be 2 to 32 lower-case letters, digits or _, starting with a letter", truncate(c.Code, 40))
+	}
+	for _, n := range []struct{ field, lang, v string }{{"names.ar", "Arabic", c.Names.AR}, {"names.fr", "French", c.Names.FR},
+		{"names.en", "English", c.Names.EN}} {
+		switch v := strings.TrimSpace(n.v); {
+		case v == "":
+			return Invalidf(n.field, "the category's %s name is empty", n.lang)
+		case utf8.RuneCountInString(v) > MaxNameRunes:
+			return Invalidf(n.field, "the category's %s name is over %d characters", n.lang, MaxNameRunes)
+		}
+	}
+	if !c.Priority.Valid() {
+		return Invalidf("priority", "the category needs a priority from P1 to P4")
+	}
+	return nil
 }
 
 // Pack is a jurisdiction: everything that is specific to one city.
@@ -154,4 +187,7 @@ type PackService interface {
 	LoadPack(ctx context.Context, p *Pack) error
 	// CurrentPack returns the loaded pack, or ENOTFOUND when none is loaded.
 	CurrentPack(ctx context.Context) (*Pack, error)
+	// SaveCategory adds a category or changes the names and priority of
+	// one; created says which. Triage takes the change within a minute.
+	SaveCategory(ctx context.Context, c Category) (created bool, err error)
 }

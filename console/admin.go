@@ -80,7 +80,7 @@ func (c *Console) adminHome(w http.ResponseWriter, r *http.Request, p *Page) err
 
 // adminDone are the confirmations a section shows after Post/Redirect/Get
 // (?done=…); anything else in the parameter is ignored.
-var adminDone = []string{"status", "position", "place", "sla", "revoked", "disabled"}
+var adminDone = []string{"status", "position", "place", "sla", "revoked", "disabled", "category"}
 
 // adminNotice is the localized confirmation named by ?done=, or "".
 func adminNotice(r *http.Request, p *Page) string {

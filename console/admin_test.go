@@ -292,6 +292,47 @@ func TestAdminPlaceAndSLA(t *testing.T) {
 	}
 }
 
+// TestAdminCategories: the admin adds a category and changes another's
+// names and default priority; both show on the page, and the English page
+// gets the Arabic refusal when the language is Arabic.
+func TestAdminCategories(t *testing.T) {
+	site := startBrowserSite(t)
+	admin := site.staff(t, "root", yaqaza.RoleAdmin)
+	a := adminSend(admin, "/admin/categories", url.Values{"code": {"stray_animals"}, "name_ar": {"حيوانات ضالة"},
+		"name_fr": {"Animaux errants"}, "name_en": {"Stray animals"}, "priority": {"P4"}})
+	if a.status != http.StatusSeeOther || a.header.Get("Location") != "/admin/categories?done=category" {
+		t.Fatalf("adding a category: %d to %q\n%s", a.status, a.header.Get("Location"), a.body)
+	}
+	_, body := admin.get("/admin/categories?edit=vandalism&lang=en")
+	if !strings.Contains(body, `<h2 id="category-form">Change category vandalism</h2>`) || !strings.Contains(body, `name="code" value="vandalism"`) {
+		t.Fatalf("the edit form is not filled with vandalism:\n%s", body)
+	}
+	a = adminSend(admin, "/admin/categories", url.Values{"code": {"vandalism"}, "editing": {"true"}, "name_ar": {"تخريب الممتلكات"},
+		"name_fr": {"Dégradations"}, "name_en": {"Vandalism"}, "priority": {"P2"}})
+	if a.status != http.StatusSeeOther {
+		t.Fatalf("changing a category: %d\n%s", a.status, a.body)
+	}
+	cats := adminPack(t, site).Categories
+	last := cats[len(cats)-1]
+	if last.Code != "stray_animals" || last.Names.AR != "حيوانات ضالة" || last.Priority != yaqaza.P4 {
+		t.Errorf("the new category: %+v", last)
+	}
+	for _, c := range cats {
+		if c.Code == "vandalism" && (c.Names.FR != "Dégradations" || c.Priority != yaqaza.P2) {
+			t.Errorf("the changed category: %+v", c)
+		}
+	}
+	_, body = admin.get("/admin/categories?done=category&lang=fr")
+	if !strings.Contains(body, "La catégorie a été enregistrée.") || !strings.Contains(body, `<td lang="fr">Animaux errants</td>`) {
+		t.Error("the categories page does not confirm the save or list the new category")
+	}
+	admin.get("/lang/ar?back=/admin")
+	a = adminSend(admin, "/admin/categories", url.Values{"code": {"x"}, "name_ar": {"س"}, "name_fr": {"X"}, "name_en": {"X"}, "priority": {"P4"}})
+	if got := fieldError(a.body, "code"); a.status != http.StatusBadRequest || !strings.HasPrefix(got, "يجب أن يتكون الرمز") {
+		t.Errorf("Arabic refusal of a bad code: %d %q", a.status, got)
+	}
+}
+
 // TestAdminBadInput: every wrong field gets its message beside it, in the
 // page's language, with 400, and the store is unchanged.
 func TestAdminBadInput(t *testing.T) {
@@ -337,6 +378,29 @@ func TestAdminBadInput(t *testing.T) {
 	}
 	if n := len(adminPack(t, site).Gazetteer); n != placesBefore {
 		t.Errorf("refused places were saved: %d places, want %d", n, placesBefore)
+	}
+
+	catsBefore := len(adminPack(t, site).Categories)
+	for _, c := range []struct {
+		form        url.Values
+		field, want string
+	}{
+		{url.Values{"code": {"Chiens errants"}, "name_ar": {"كلاب"}, "name_fr": {"Chiens"}, "name_en": {"Dogs"}, "priority": {"P4"}},
+			"code", "Le code doit compter de 2 à 32 lettres minuscules"},
+		{url.Values{"code": {"stray_dogs"}, "name_ar": {"كلاب"}, "name_fr": {""}, "name_en": {"Dogs"}, "priority": {"P4"}},
+			"name_fr", "Le nom dans cette langue est obligatoire."},
+		{url.Values{"code": {"stray_dogs"}, "name_ar": {"كلاب"}, "name_fr": {"Chiens"}, "name_en": {strings.Repeat("d", 81)}, "priority": {"P4"}},
+			"name_en", "Le nom dépasse 80 caractères."},
+		{url.Values{"code": {"stray_dogs"}, "name_ar": {"كلاب"}, "name_fr": {"Chiens"}, "name_en": {"Dogs"}, "priority": {"P9"}},
+			"priority", "Choisissez une priorité de P1 à P4."},
+	} {
+		a = adminSend(admin, "/admin/categories", c.form)
+		if got := fieldError(a.body, c.field); a.status != http.StatusBadRequest || !strings.HasPrefix(got, c.want) {
+			t.Errorf("category %v: %d, %s message %q, want %q", c.form, a.status, c.field, got, c.want)
+		}
+	}
+	if n := len(adminPack(t, site).Categories); n != catsBefore {
+		t.Errorf("refused categories were saved: %d, want %d", n, catsBefore)
 	}
 
 	site.staff(t, "taken", yaqaza.RoleDispatcher)
@@ -386,6 +450,7 @@ func TestAdminForbidden(t *testing.T) {
 	units, _ := site.Units.FindUnits(site.system(), yaqaza.UnitFilter{})
 	posts := map[string]url.Values{
 		"/admin/places":                {"name": {"Intrus"}},
+		"/admin/categories":            {"code": {"intrus"}, "name_ar": {"د"}, "name_fr": {"I"}, "name_en": {"I"}, "priority": {"P1"}},
 		"/admin/sla":                   {"P1.acknowledged": {"1"}},
 		"/admin/tokens":                {"name": {"intrus"}, "role": {"admin"}},
 		"/admin/tokens/1/revoke":       {},

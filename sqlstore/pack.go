@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 
 	"github.com/yaqaza/yaqaza"
 )
@@ -133,25 +134,7 @@ func (s *PackService) CurrentPack(ctx context.Context) (*yaqaza.Pack, error) {
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
-	crows, err := s.db.read.QueryContext(ctx, `SELECT code, names, priority FROM categories ORDER BY position`)
-	if err != nil {
-		return nil, err
-	}
-	defer crows.Close()
-	for crows.Next() {
-		var c yaqaza.Category
-		var names string
-		var prio int
-		if err := crows.Scan(&c.Code, &names, &prio); err != nil {
-			return nil, err
-		}
-		c.Priority = yaqaza.Priority(prio)
-		if err := json.Unmarshal([]byte(names), &c.Names); err != nil {
-			return nil, err
-		}
-		p.Categories = append(p.Categories, c)
-	}
-	if err := crows.Err(); err != nil {
+	if p.Categories, err = s.Categories(ctx); err != nil {
 		return nil, err
 	}
 	urows, err := s.db.read.QueryContext(ctx, `SELECT id, call_sign, kind, capabilities, home_zone FROM units ORDER BY call_sign`)
@@ -272,4 +255,77 @@ func (db *DB) PackRetention(ctx context.Context) (yaqaza.Retention, error) {
 		return yaqaza.DefaultRetention, nil
 	}
 	return h.Retention.WithDefaults(), nil
+}
+
+// SaveCategory implements yaqaza.PackService. A new category goes to the
+// end of the list; codes are never removed (incidents keep theirs).
+func (s *PackService) SaveCategory(ctx context.Context, c yaqaza.Category) (bool, error) {
+	actor, err := requireConfigure(ctx)
+	if err != nil {
+		return false, err
+	}
+	c.Names = yaqaza.Names{AR: strings.TrimSpace(c.Names.AR), FR: strings.TrimSpace(c.Names.FR), EN: strings.TrimSpace(c.Names.EN)}
+	if err := c.Validate(); err != nil {
+		return false, err
+	}
+	names, err := json.Marshal(c.Names)
+	if err != nil {
+		return false, err
+	}
+	created := false
+	err = s.db.withTx(ctx, func(tx *sql.Tx) error {
+		var old struct {
+			names    string
+			priority int
+		}
+		err := tx.QueryRowContext(ctx, s.db.q(`SELECT names, priority FROM categories WHERE code = ?`), c.Code).Scan(&old.names, &old.priority)
+		switch {
+		case errors.Is(err, sql.ErrNoRows):
+			created = true
+			if _, err := tx.ExecContext(ctx, s.db.q(`INSERT INTO categories (code, names, priority, position)
+				VALUES (?, ?, ?, (SELECT coalesce(max(position), -1) + 1 FROM categories))`), c.Code, string(names), int(c.Priority)); err != nil {
+				return err
+			}
+		case err != nil:
+			return err
+		case old.names == string(names) && old.priority == int(c.Priority):
+			return nil // nothing changes, nothing to audit
+		default:
+			if _, err := tx.ExecContext(ctx, s.db.q(`UPDATE categories SET names = ?, priority = ? WHERE code = ?`),
+				string(names), int(c.Priority), c.Code); err != nil {
+				return err
+			}
+		}
+		action := "config.category.update"
+		if created {
+			action = "config.category.add"
+		}
+		return s.db.audit(ctx, tx, s.db.Now(), auditOf(ctx, actor, action, "category:"+c.Code, "",
+			fmt.Sprintf("%s / %s / %s, default %s", c.Names.AR, c.Names.FR, c.Names.EN, c.Priority)))
+	})
+	return created, err
+}
+
+// Categories lists the categories in their order; no credential needed.
+func (s *PackService) Categories(ctx context.Context) ([]yaqaza.Category, error) {
+	rows, err := s.db.read.QueryContext(ctx, `SELECT code, names, priority FROM categories ORDER BY position`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []yaqaza.Category
+	for rows.Next() {
+		var c yaqaza.Category
+		var names string
+		var prio int
+		if err := rows.Scan(&c.Code, &names, &prio); err != nil {
+			return nil, err
+		}
+		c.Priority = yaqaza.Priority(prio)
+		if err := json.Unmarshal([]byte(names), &c.Names); err != nil {
+			return nil, err
+		}
+		out = append(out, c)
+	}
+	return out, rows.Err()
 }

@@ -42,6 +42,7 @@ func Run(t *testing.T, open Opener) {
 		{"TrackingFollowsMerge", testTrackingFollowsMerge},
 		{"Tokens", testTokens},
 		{"Pack", testPack},
+		{"SaveCategory", testSaveCategory},
 		{"JoinThroughIntake", testJoinThroughIntake},
 		{"DropAndNotPolice", testDropAndNotPolice},
 		{"CorrectAndSplit", testCorrectAndSplit},

@@ -90,7 +90,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err := app.ensureAdmin(ctx, stdout, *addr); err != nil {
 		return err
 	}
-	go app.triage.watchModels(ctx, time.Minute)
+	go app.triage.watchChanges(ctx, time.Minute)
 	host, _ := os.Hostname()
 	hub, stopFollowup, err := startFollowup(ctx, db, sf.data, &ff, fmt.Sprintf("%s:%d", host, os.Getpid()))
 	if err != nil {
@@ -222,7 +222,7 @@ func newApp(ctx context.Context, db *sqlstore.DB) (*app, error) {
 		db.SetSLA(p.SLA)
 	}
 	db.OnCommit = a.metrics.ObserveCommit
-	if a.triage, err = newLiveTriage(ctx, p, a.zones, sqlstore.NewModelService(db)); err != nil {
+	if a.triage, err = newLiveTriage(ctx, p, a.zones, sqlstore.NewModelService(db), packs); err != nil {
 		return nil, err
 	}
 	// Reports about the same event join one incident; after a restart the

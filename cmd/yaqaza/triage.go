@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"log/slog"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -21,6 +22,7 @@ type liveTriage struct {
 	pack     *yaqaza.Pack
 	zones    *geo.ZoneIndex
 	models   *sqlstore.ModelService
+	packs    *sqlstore.PackService // for categories an admin changes
 	mu       sync.Mutex
 	versions map[string]int
 }
@@ -30,16 +32,17 @@ func (l *liveTriage) Assess(ctx context.Context, in *yaqaza.ReportInput) *yaqaza
 	return l.current.Load().Assess(ctx, in)
 }
 
-func newLiveTriage(ctx context.Context, p *yaqaza.Pack, zones *geo.ZoneIndex, models *sqlstore.ModelService) (*liveTriage, error) {
-	l := &liveTriage{pack: p, zones: zones, models: models, versions: map[string]int{}}
+func newLiveTriage(ctx context.Context, p *yaqaza.Pack, zones *geo.ZoneIndex, models *sqlstore.ModelService,
+	packs *sqlstore.PackService) (*liveTriage, error) {
+	l := &liveTriage{pack: p, zones: zones, models: models, packs: packs, versions: map[string]int{}}
 	if _, err := l.reload(ctx); err != nil {
 		return nil, err
 	}
 	return l, nil
 }
 
-// reload builds the pipeline with the newest model versions in the store,
-// if any changed, and says whether it did.
+// reload builds the pipeline again with the newest model versions and the
+// categories in the store, if any changed, and says whether it did.
 func (l *liveTriage) reload(ctx context.Context) (bool, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
@@ -67,6 +70,17 @@ func (l *liveTriage) reload(ctx context.Context) (bool, error) {
 			slog.Info("triage model loaded", "model", spec.name, "version", info.Version, "labels", len(c.Labels))
 		}
 	}
+	cats, err := l.packs.Categories(ctx)
+	if err != nil {
+		return false, err
+	}
+	if !slices.Equal(cats, l.pack.Categories) {
+		p := *l.pack
+		p.Categories = cats
+		l.pack = &p
+		changed = true
+		slog.Info("triage categories loaded", "categories", len(cats))
+	}
 	if !changed {
 		return false, nil
 	}
@@ -78,9 +92,10 @@ func (l *liveTriage) reload(ctx context.Context) (bool, error) {
 	return true, nil
 }
 
-// watchModels reloads the pipeline when "yaqaza classify train --save"
-// stores a new version, until ctx ends.
-func (l *liveTriage) watchModels(ctx context.Context, every time.Duration) {
+// watchChanges reloads the pipeline when "yaqaza classify train --save"
+// stores a new model version or an admin changes the categories, until
+// ctx ends.
+func (l *liveTriage) watchChanges(ctx context.Context, every time.Duration) {
 	t := time.NewTicker(every)
 	defer t.Stop()
 	for {
