@@ -100,26 +100,22 @@ func (r *WatchRota) State(watch string, t time.Time, loc *time.Location) (s Watc
 		cur = p
 	}
 	on := r.watchOf(cur) == watch
-	// Walk back to where the state began and on to where it ends; a full
-	// cycle of periods each way is enough, since the watch is in it.
-	n := len(r.Cycle)*len(r.Starts) + 1
-	first := cur
-	for range n {
-		p := r.prev(first)
-		if (r.watchOf(p) == watch) != on {
-			break
-		}
-		first = p
-	}
-	last := cur
-	for range n {
-		p := r.next(last)
-		if (r.watchOf(p) == watch) != on {
-			break
-		}
-		last = p
-	}
+	first, last := r.extend(cur, watch, on, r.prev), r.extend(cur, watch, on, r.next)
 	return WatchState{On: on, Since: r.begin(first, loc), Until: r.begin(r.next(last), loc)}, true
+}
+
+// extend steps from p while the watch stays on (or off): to where the
+// state began with prev, to where it ends with next. A full cycle of
+// periods is enough, since the watch is in it.
+func (r *WatchRota) extend(p period, watch string, on bool, step func(period) period) period {
+	for range len(r.Cycle)*len(r.Starts) + 1 {
+		q := step(p)
+		if (r.watchOf(q) == watch) != on {
+			break
+		}
+		p = q
+	}
+	return p
 }
 
 // period is one period of one day; day is the local calendar date at UTC
