@@ -96,6 +96,8 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzReportValidate$$' -fuzztime $(FUZZTIME) .
 	$(GO) test -run '^$$' -fuzz '^FuzzDecodeReport$$' -fuzztime $(FUZZTIME) ./http
 	$(GO) test -run '^$$' -fuzz '^FuzzBatchBody$$' -fuzztime $(FUZZTIME) ./http
+	$(GO) test -run '^$$' -fuzz '^FuzzDecode$$' -fuzztime $(FUZZTIME) ./cap
+	$(GO) test -run '^$$' -fuzz '^FuzzDecode$$' -fuzztime $(FUZZTIME) ./eido
 	for f in FuzzNormalise FuzzClassify FuzzReadClassifier FuzzGazetteerFind FuzzFingerprint FuzzAssess; do \
 		$(GO) test -run '^$$' -fuzz "^$$f\$$" -fuzztime $(FUZZTIME) ./triage || exit 1; done
 

@@ -350,6 +350,10 @@ type IncidentService interface {
 
 	// PublicStatements lists what was published, newest first; public.
 	PublicStatements(ctx context.Context, limit int) ([]*Statement, error)
+	// PublicStatement is one published statement and those published
+	// before it about the same incident, oldest first; public. ENOTFOUND
+	// when no statement has the id.
+	PublicStatement(ctx context.Context, id int64) (st *Statement, earlier []*Statement, err error)
 
 	// Stats are the indicators of the caller's zones.
 	Stats(ctx context.Context) (*Stats, error)

@@ -56,6 +56,9 @@ type Category struct {
 // incident and named in the pack's policies, so it stays plain.
 var categoryCode = regexp.MustCompile(`^[a-z][a-z0-9_]{1,31}$`)
 
+// domainName is a lower-case DNS name of two labels or more.
+var domainName = regexp.MustCompile(`^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$`)
+
 // ValidCategoryCode reports whether s is written as a category code.
 func ValidCategoryCode(s string) bool { return categoryCode.MatchString(s) }
 
@@ -107,6 +110,10 @@ type Pack struct {
 	Watches *WatchRota `json:"watches,omitempty"`
 	// Retention overrides DefaultRetention's periods, each it names.
 	Retention *Retention `json:"retention,omitempty"`
+	// Domain is the prefecture's internet domain ("police-fes.example.ma"),
+	// which names it to other agencies: the sender of its CAP alerts, its
+	// agency identifier in EIDOs.
+	Domain string `json:"domain,omitempty"`
 }
 
 // Validate checks the pack's internal consistency. Geometry is checked by the
@@ -153,6 +160,9 @@ func (p *Pack) Validate() error {
 		if err := p.Retention.Validate(); err != nil {
 			return err
 		}
+	}
+	if p.Domain != "" && !domainName.MatchString(p.Domain) {
+		return Invalidf("domain", "domain %q is not a domain name such as police-fes.example.ma", truncate(p.Domain, 60))
 	}
 	signs := map[string]bool{}
 	for _, u := range p.Units {

@@ -33,6 +33,7 @@ type packHeader struct {
 	Dispatch    *yaqaza.DispatchPolicy `json:"dispatch,omitempty"`
 	Watches     *yaqaza.WatchRota      `json:"watches,omitempty"`
 	Retention   *yaqaza.Retention      `json:"retention,omitempty"`
+	Domain      string                 `json:"domain,omitempty"`
 }
 
 // LoadPack implements yaqaza.PackService.
@@ -51,7 +52,7 @@ func (s *PackService) LoadPack(ctx context.Context, p *yaqaza.Pack) error {
 	}
 	head, err := json.Marshal(packHeader{ID: p.ID, Names: p.Names, Attribution: p.Attribution, Timezone: p.Timezone, Lexicon: p.Lexicon,
 		SLA: p.SLA, Dispatch: p.Dispatch, Watches: p.Watches,
-		Retention: p.Retention})
+		Retention: p.Retention, Domain: p.Domain})
 	if err != nil {
 		return err
 	}
@@ -113,7 +114,8 @@ func (s *PackService) CurrentPack(ctx context.Context) (*yaqaza.Pack, error) {
 		return nil, yaqaza.Errorf(yaqaza.ENOTFOUND, "no jurisdiction pack is loaded")
 	}
 	p := &yaqaza.Pack{ID: h.ID, Names: h.Names, Attribution: h.Attribution, Timezone: h.Timezone, Lexicon: h.Lexicon,
-		SLA: h.SLA, Dispatch: h.Dispatch, Watches: h.Watches, Retention: h.Retention}
+		SLA: h.SLA, Dispatch: h.Dispatch, Watches: h.Watches, Retention: h.Retention,
+		Domain: h.Domain}
 	rows, err := s.db.read.QueryContext(ctx, `SELECT code, names, population, geometry FROM zones ORDER BY position`)
 	if err != nil {
 		return nil, err

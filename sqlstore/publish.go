@@ -101,6 +101,19 @@ func (s *IncidentService) PublicStatements(ctx context.Context, limit int) ([]*y
 	return s.db.findStatements(ctx, s.db.read, `1 = 1 ORDER BY s.id DESC LIMIT ?`, limit)
 }
 
+// PublicStatement implements yaqaza.IncidentService. It needs no credential.
+func (s *IncidentService) PublicStatement(ctx context.Context, id int64) (*yaqaza.Statement, []*yaqaza.Statement, error) {
+	thread, err := s.db.findStatements(ctx, s.db.read,
+		`s.incident_id = (SELECT incident_id FROM statements WHERE id = ?) AND s.id <= ? ORDER BY s.id`, id, id)
+	if err != nil {
+		return nil, nil, err
+	}
+	if len(thread) == 0 || thread[len(thread)-1].ID != id {
+		return nil, nil, yaqaza.Errorf(yaqaza.ENOTFOUND, "no statement %d was published", id)
+	}
+	return thread[len(thread)-1], thread[:len(thread)-1], nil
+}
+
 func (db *DB) findStatements(ctx context.Context, q querier, where string, args ...any) ([]*yaqaza.Statement, error) {
 	rows, err := q.QueryContext(ctx, db.q(`SELECT s.id, s.incident_id, s.language, s.text, s.published_at, s.published_by,
 		COALESCE(i.category, ''), COALESCE(i.zone_code, '')

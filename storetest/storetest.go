@@ -43,6 +43,7 @@ func Run(t *testing.T, open Opener) {
 		{"Tokens", testTokens},
 		{"Pack", testPack},
 		{"SaveCategory", testSaveCategory},
+		{"PublicStatementThread", testPublicStatementThread},
 		{"JoinThroughIntake", testJoinThroughIntake},
 		{"DropAndNotPolice", testDropAndNotPolice},
 		{"CorrectAndSplit", testCorrectAndSplit},

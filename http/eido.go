@@ -1,0 +1,52 @@
+package http
+
+// NENA EIDO. An incident goes out as an EIDO for a partner agency or PSAP
+// through the same service read as GET /api/v1/incidents/{id}, so that the
+// same caller is refused or shown the same incident; EIDOs from partners
+// come in on POST /api/v1/reports/eido as reports on the agency channel.
+
+import (
+	"net/http"
+	"time"
+
+	"github.com/yaqaza/yaqaza/eido"
+)
+
+// handleIncidentEIDO answers an incident as an EIDO, names in ?lang=.
+func (s *Server) handleIncidentEIDO(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	inc, err := s.Incidents.FindIncidentByID(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	p, err := s.Packs.CurrentPack(r.Context())
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, eido.Issuer{ID: agencyID(p), Pack: p}.FromIncident(inc, language(r)))
+	return nil
+}
+
+// handleSubmitEIDO takes an EIDO from another agency as a report.
+func (s *Server) handleSubmitEIDO(w http.ResponseWriter, r *http.Request) error {
+	start := time.Now()
+	if err := authorizeSubmit(r); err != nil {
+		return s.refuseInterop(err)
+	}
+	body, err := readBody(w, r, MaxInteropBody)
+	if err != nil {
+		return s.refuseInterop(err)
+	}
+	doc, err := eido.Decode(body)
+	if err != nil {
+		return s.refuseInterop(err)
+	}
+	in, err := doc.Report(time.Now())
+	if err != nil {
+		return s.refuseInterop(err)
+	}
+	return s.submitInterop(w, r, "eido", in, start)
+}
