@@ -96,6 +96,7 @@ func (s *Server) Handler() http.Handler {
 	route("GET /api/v1/notifications", s.handleNotifications)
 	route("GET /api/v1/zones", s.handleZones)
 	route("GET /api/v1/categories", s.handleCategories)
+	route("PUT /api/v1/categories/{code}", s.handleSaveCategory)
 	s.registerOpen311(route)
 	route("POST /api/v1/incidents/{id}/notes", s.handleAddNote)
 	route("POST /api/v1/incidents/{id}/publication", s.handlePublication)

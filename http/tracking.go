@@ -57,12 +57,3 @@ func (s *Server) handleZones(w http.ResponseWriter, r *http.Request) error {
 	writeJSON(w, http.StatusOK, fc)
 	return nil
 }
-
-func (s *Server) handleCategories(w http.ResponseWriter, r *http.Request) error {
-	p, err := s.Packs.CurrentPack(r.Context())
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, map[string]any{"categories": p.Categories})
-	return nil
-}
