@@ -318,6 +318,10 @@ type IncidentService interface {
 	// FindIncidentByID returns an incident with its reports and timeline.
 	// ENOTFOUND if it does not exist, EFORBIDDEN if the actor may not see it.
 	FindIncidentByID(ctx context.Context, id int64) (*Incident, error)
+	// ExportIncident is FindIncidentByID for a document that leaves the
+	// prefecture (an EIDO for a partner agency): the same rules, and an
+	// audit line saying it was exported, in which format.
+	ExportIncident(ctx context.Context, id int64, format string) (*Incident, error)
 
 	// FindIncidents lists incidents matching the filter, newest first.
 	FindIncidents(ctx context.Context, f IncidentFilter) (*IncidentPage, error)

@@ -12,13 +12,14 @@ import (
 	"github.com/yaqaza/yaqaza/eido"
 )
 
-// handleIncidentEIDO answers an incident as an EIDO, names in ?lang=.
+// handleIncidentEIDO answers an incident as an EIDO, names in ?lang=; the
+// trail records it as an export.
 func (s *Server) handleIncidentEIDO(w http.ResponseWriter, r *http.Request) error {
 	id, err := pathID(r)
 	if err != nil {
 		return err
 	}
-	inc, err := s.Incidents.FindIncidentByID(r.Context(), id)
+	inc, err := s.Incidents.ExportIncident(r.Context(), id, "EIDO")
 	if err != nil {
 		return err
 	}

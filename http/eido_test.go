@@ -161,6 +161,15 @@ func TestIncidentAsEIDO(t *testing.T) {
 			t.Errorf("the EIDO carries %q", v)
 		}
 	}
+	// It left the prefecture: the trail says so.
+	_, auditor, err := ts.tokens().CreateToken(system, yaqaza.TokenInput{Name: "auditor", Role: yaqaza.RoleAuditor})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, trail, _ := ts.call(t, "GET", fmt.Sprintf("/api/v1/audit?action=data.export&object=incident:%d", inc.ID), auditor, "")
+	if !strings.Contains(trail, `"detail":"EIDO — operational"`) {
+		t.Errorf("no export line for the EIDO in the audit trail: %s", trail)
+	}
 }
 
 // TestEIDOAccessFollowsTheJSONRead asks for incidents as EIDOs and as JSON

@@ -114,3 +114,17 @@ func describeFilter(f yaqaza.IncidentFilter) string {
 	}
 	return strings.Join(parts, ", ")
 }
+
+// ExportIncident implements yaqaza.IncidentService.
+func (s *IncidentService) ExportIncident(ctx context.Context, id int64, format string) (*yaqaza.Incident, error) {
+	inc, err := s.FindIncidentByID(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	actor := yaqaza.ActorFromContext(ctx)
+	if err := s.db.auditAlone(ctx, auditOf(ctx, actor, "data.export", object("incident", id), inc.ZoneCode,
+		format+" — "+actor.View().String())); err != nil {
+		return nil, err
+	}
+	return inc, nil
+}
