@@ -112,4 +112,8 @@ type IndicatorService interface {
 	// a scoped actor gets only its zones. EINVALID when to is not after
 	// from or the period is longer than MaxIndicatorPeriod.
 	Indicators(ctx context.Context, from, to time.Time) (*Indicators, error)
+	// Hotspots lists the cells where the period's incidents gathered, the
+	// busiest first, in the caller's zones. The same rights and period
+	// bounds as Indicators.
+	Hotspots(ctx context.Context, q HotspotQuery) ([]Hotspot, error)
 }

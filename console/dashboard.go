@@ -127,7 +127,11 @@ func (c *Console) dashboard(w http.ResponseWriter, r *http.Request, p *Page) err
 	if err != nil {
 		return err
 	}
-	data["View"] = newDashboardView(p, pack, ind, to)
+	view := newDashboardView(p, pack, ind, to)
+	if view.Hotspots, view.HotspotCells, err = c.hotspots(r.Context(), p, pack, from, to); err != nil {
+		return err
+	}
+	data["View"] = view
 	data["Refresh"], data["CSV"] = "/dashboard?"+f.query(), "/dashboard.csv?"+f.query()
 	if isFragment(r) {
 		// The wall screen's periodic refresh swaps the figures only.
@@ -147,6 +151,9 @@ type dashboardView struct {
 	Late         []lateRow
 	LateMore     bool
 	Trends       []trendView
+	Hotspots     []hotspotRow
+	HotspotCells string // JSON for the map
+	CellM        int
 }
 
 type zoneRow struct {
@@ -179,7 +186,7 @@ type lateRow struct {
 }
 
 func newDashboardView(p *Page, pack *opsPack, ind *yaqaza.Indicators, to time.Time) *dashboardView {
-	v := &dashboardView{From: dashDate(p, ind.From), To: dashDate(p, to.Add(-time.Hour)), At: p.When(ind.At)}
+	v := &dashboardView{From: dashDate(p, ind.From), To: dashDate(p, to.Add(-time.Hour)), At: p.When(ind.At), CellM: yaqaza.HotspotCellM}
 	for _, st := range yaqaza.ResponseStages {
 		v.Stages = append(v.Stages, p.T("dashboard.stage."+string(st)))
 	}

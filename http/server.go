@@ -46,6 +46,8 @@ type Server struct {
 	// Users signs people in; Audit searches the trail.
 	Users yaqaza.UserService
 	Audit yaqaza.AuditService
+	// Indicators computes the command's figures and hotspots.
+	Indicators yaqaza.IndicatorService
 	// SecureCookies marks session cookies Secure: on, unless serving plain
 	// HTTP on loopback for development.
 	SecureCookies bool
@@ -109,6 +111,7 @@ func (s *Server) Handler() http.Handler {
 	route("GET /api/v1/incidents/{id}/eido", s.handleIncidentEIDO)
 	route("POST /api/v1/reports/eido", s.handleSubmitEIDO)
 	route("GET /api/v1/stats", s.handleStats)
+	route("GET /api/v1/hotspots", s.handleHotspots)
 	route("GET /api/v1/export/incidents.csv", s.handleExportIncidents)
 	route("POST /api/v1/session", s.handleSignIn)
 	route("GET /api/v1/session", s.handleSession)

@@ -70,6 +70,9 @@ func newTestServer(t testing.TB, configure ...func(srv *yhttp.Server, url string
 	}
 	srv.Units, srv.Dispatch = units, units
 	srv.Followup = followup{packs, db}
+	if srv.Indicators, err = sqlstore.NewIndicatorService(db, pack); err != nil {
+		t.Fatal(err)
+	}
 	srv.Hub, srv.EventLog = live.NewHub(), db
 	relayCtx, stopRelay := context.WithCancel(ctx)
 	go (&live.Relay{Source: db, Hub: srv.Hub, Owner: "test"}).Run(relayCtx)

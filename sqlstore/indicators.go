@@ -102,13 +102,8 @@ func (s *IndicatorService) Indicators(ctx context.Context, from, to time.Time) (
 	if err != nil {
 		return nil, err
 	}
-	switch {
-	case from.IsZero() || to.IsZero():
-		return nil, yaqaza.Invalidf("from", "a period needs a start and an end")
-	case !to.After(from):
-		return nil, yaqaza.Invalidf("to", "the period must end after it starts")
-	case to.Sub(from) > yaqaza.MaxIndicatorPeriod:
-		return nil, yaqaza.Invalidf("from", "a period is at most %d days", int(yaqaza.MaxIndicatorPeriod.Hours()/24))
+	if err := checkPeriod(from, to); err != nil {
+		return nil, err
 	}
 	now := s.db.Now()
 	sc := scopeOf(actor)

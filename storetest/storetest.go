@@ -61,6 +61,7 @@ func Run(t *testing.T, open Opener) {
 		{"PackRetention", testPackRetention},
 		{"Suggest", testSuggest},
 		{"Indicators", testIndicators},
+		{"Hotspots", testHotspots},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

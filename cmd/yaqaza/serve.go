@@ -247,20 +247,21 @@ func newApp(ctx context.Context, db *sqlstore.DB) (*app, error) {
 	}
 	db.Messages = notify.Texts{}
 	a.server = &yhttp.Server{
-		Reports:   autoDispatch{ReportService: a.reports, units: a.units, ctx: ctx},
-		Units:     a.units,
-		Dispatch:  a.units,
-		Followup:  followupAPI{PackService: packs, DB: db},
-		Incidents: sqlstore.NewIncidentService(db),
-		Tracking:  sqlstore.NewTrackingService(db),
-		Tokens:    a.tokens,
-		Packs:     packs,
-		Places:    packs,
-		Ready:     db.Ping,
-		Metrics:   a.metrics,
-		EventLog:  db,
-		Users:     sqlstore.NewUserService(db),
-		Audit:     sqlstore.NewAuditService(db),
+		Reports:    autoDispatch{ReportService: a.reports, units: a.units, ctx: ctx},
+		Units:      a.units,
+		Dispatch:   a.units,
+		Followup:   followupAPI{PackService: packs, DB: db},
+		Incidents:  sqlstore.NewIncidentService(db),
+		Tracking:   sqlstore.NewTrackingService(db),
+		Tokens:     a.tokens,
+		Packs:      packs,
+		Places:     packs,
+		Ready:      db.Ping,
+		Metrics:    a.metrics,
+		EventLog:   db,
+		Users:      sqlstore.NewUserService(db),
+		Audit:      sqlstore.NewAuditService(db),
+		Indicators: a.indicators,
 	}
 	a.handler = a.server.Handler()
 	return a, nil

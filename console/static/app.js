@@ -48,6 +48,14 @@
       el.setAttribute("data-shown", String(list.length));
     };
     el._setPoints(el.getAttribute("data-points"));
+    // Hotspot cells: squares shaded by their count, the busiest darkest.
+    var cells = JSON.parse(el.getAttribute("data-cells") || "[]"), most = 1;
+    cells.forEach(function (c) { most = Math.max(most, c.count); });
+    cells.forEach(function (c) {
+      L.rectangle([c.sw, c.ne], { color: "#a1001a", weight: 1, fillOpacity: 0.2 + 0.6 * c.count / most, className: "hotspot" })
+        .bindTooltip(c.label).addTo(map);
+    });
+    el.setAttribute("data-cells-shown", String(cells.length));
     fetch(el.getAttribute("data-zones") || "/api/v1/zones").then(function (r) { return r.json(); }).then(function (fc) {
       var layer = L.geoJSON(fc, { style: { color: "#0b3d2e", weight: 2, fillOpacity: 0.06, className: "zone" } }).addTo(map);
       map.fitBounds(layer.getBounds());

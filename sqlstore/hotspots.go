@@ -1,0 +1,154 @@
+package sqlstore
+
+import (
+	"cmp"
+	"context"
+	"math"
+	"slices"
+	"time"
+
+	"github.com/yaqaza/yaqaza"
+)
+
+// Hotspots implements yaqaza.IndicatorService: one pass over the points of
+// the period and of the one before it, counted per cell in Go.
+func (s *IndicatorService) Hotspots(ctx context.Context, q yaqaza.HotspotQuery) ([]yaqaza.Hotspot, error) {
+	actor, err := yaqaza.Authorize(ctx, yaqaza.ActReadStats)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkPeriod(q.From, q.To); err != nil {
+		return nil, err
+	}
+	switch {
+	case q.Limit == 0:
+		q.Limit = yaqaza.DefaultHotspots
+	case q.Limit < 0 || q.Limit > yaqaza.MaxHotspots:
+		return nil, yaqaza.Invalidf("limit", "limit must be between 1 and %d", yaqaza.MaxHotspots)
+	}
+	sc := scopeOf(actor)
+	from, to := toMillis(q.From), toMillis(q.To)
+	before := from - (to - from)
+	query := `SELECT lat, lon, category, coalesce(zone_code, ''), created_at FROM incidents
+		WHERE created_at >= ? AND created_at < ? AND lat IS NOT NULL AND status NOT IN (?, ?)` + sc.cond
+	args := append([]any{before, to, yaqaza.StatusMerged, yaqaza.StatusCancelled}, sc.args...)
+	if q.Category != "" {
+		query += ` AND category = ?`
+		args = append(args, q.Category)
+	}
+	rows, err := s.db.read.QueryContext(ctx, s.db.q(query), args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	cells := map[yaqaza.Point]*cellCount{}
+	for rows.Next() {
+		var p yaqaza.Point
+		var category, zone string
+		var created int64
+		if err := rows.Scan(&p.Lat, &p.Lon, &category, &zone, &created); err != nil {
+			return nil, err
+		}
+		sw, ne := yaqaza.HotspotCell(p)
+		c := cells[sw]
+		if c == nil {
+			c = &cellCount{h: yaqaza.Hotspot{SW: sw, NE: ne, ByCategory: map[string]int{}}, zones: map[string]int{}}
+			cells[sw] = c
+		}
+		if created < from {
+			c.h.Previous++
+			continue
+		}
+		c.h.Count++
+		c.h.ByCategory[category]++
+		c.zones[zone]++
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	var out []yaqaza.Hotspot
+	for _, c := range cells {
+		if c.h.Count >= yaqaza.MinHotspotCount {
+			out = append(out, c.finish())
+		}
+	}
+	slices.SortFunc(out, func(a, b yaqaza.Hotspot) int {
+		return cmp.Or(cmp.Compare(b.Count, a.Count), cmp.Compare(b.Count-b.Previous, a.Count-a.Previous),
+			cmp.Compare(a.SW.Lat, b.SW.Lat), cmp.Compare(a.SW.Lon, b.SW.Lon))
+	})
+	if len(out) > q.Limit {
+		out = out[:q.Limit]
+	}
+	return out, s.namePlaces(ctx, out)
+}
+
+// cellCount is a cell being counted, with the zones of its incidents.
+type cellCount struct {
+	h     yaqaza.Hotspot
+	zones map[string]int
+}
+
+func (c *cellCount) finish() yaqaza.Hotspot {
+	h := c.h
+	h.Center = yaqaza.Point{Lat: (h.SW.Lat + h.NE.Lat) / 2, Lon: (h.SW.Lon + h.NE.Lon) / 2}
+	best := 0
+	for z, n := range c.zones {
+		if n > best || (n == best && z < h.Zone) {
+			h.Zone, best = z, n
+		}
+	}
+	return h
+}
+
+// namePlaces names each hotspot after the gazetteer's place nearest its
+// middle, if one is within a cell's width of it: a place just across the
+// cell's edge names it as well as one inside.
+func (s *IndicatorService) namePlaces(ctx context.Context, hs []yaqaza.Hotspot) error {
+	if len(hs) == 0 {
+		return nil
+	}
+	rows, err := s.db.read.QueryContext(ctx, `SELECT name, lat, lon FROM places WHERE lat IS NOT NULL AND NOT common_word`)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	best := make([]float64, len(hs))
+	for i := range best {
+		best[i] = yaqaza.HotspotCellM
+	}
+	for rows.Next() {
+		var name string
+		var p yaqaza.Point
+		if err := rows.Scan(&name, &p.Lat, &p.Lon); err != nil {
+			return err
+		}
+		for i := range hs {
+			if d := metresBetween(p, hs[i].Center); d <= best[i] {
+				best[i], hs[i].Place = d, name
+			}
+		}
+	}
+	return rows.Err()
+}
+
+// metresBetween is the distance between two points of one city, on the
+// plane tangent to it (exact enough over a few kilometres).
+func metresBetween(a, b yaqaza.Point) float64 {
+	const metresPerDegree = 111_320.0
+	dy := (a.Lat - b.Lat) * metresPerDegree
+	dx := (a.Lon - b.Lon) * metresPerDegree * math.Cos((a.Lat+b.Lat)/2*math.Pi/180)
+	return math.Hypot(dx, dy)
+}
+
+// checkPeriod bounds a request for figures of [from, to).
+func checkPeriod(from, to time.Time) error {
+	switch {
+	case from.IsZero() || to.IsZero():
+		return yaqaza.Invalidf("from", "a period needs a start and an end")
+	case !to.After(from):
+		return yaqaza.Invalidf("to", "the period must end after it starts")
+	case to.Sub(from) > yaqaza.MaxIndicatorPeriod:
+		return yaqaza.Invalidf("from", "a period is at most %d days", int(yaqaza.MaxIndicatorPeriod.Hours()/24))
+	}
+	return nil
+}
