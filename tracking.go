@@ -62,19 +62,24 @@ const (
 	domain        = uint64(1) << trackingBits
 )
 
-func (c *TrackingCodes) round(r int, v uint32) uint32 {
-	var in, out [aes.BlockSize]byte
+// round is the Feistel function of round r. buf holds an input and an
+// output block: the cipher's interface makes them escape, so one buffer
+// serves all the rounds of a permutation.
+func (c *TrackingCodes) round(buf *[2 * aes.BlockSize]byte, r int, v uint32) uint32 {
+	in, out := buf[:aes.BlockSize], buf[aes.BlockSize:]
+	clear(in)
 	in[0] = byte(r)
 	binary.BigEndian.PutUint32(in[1:], v)
-	c.block.Encrypt(out[:], in[:])
-	return binary.BigEndian.Uint32(out[:]) & halfMask
+	c.block.Encrypt(out, in)
+	return binary.BigEndian.Uint32(out) & halfMask
 }
 
 func (c *TrackingCodes) permute(x uint64) uint64 {
+	buf := new([2 * aes.BlockSize]byte)
 	for {
 		l, r := uint32(x>>halfBits)&halfMask, uint32(x)&halfMask
 		for i := 0; i < feistelRounds; i++ {
-			l, r = r, l^c.round(i, r)
+			l, r = r, l^c.round(buf, i, r)
 		}
 		x = uint64(l)<<halfBits | uint64(r)
 		if x < domain {
@@ -84,10 +89,11 @@ func (c *TrackingCodes) permute(x uint64) uint64 {
 }
 
 func (c *TrackingCodes) unpermute(x uint64) uint64 {
+	buf := new([2 * aes.BlockSize]byte)
 	for {
 		l, r := uint32(x>>halfBits)&halfMask, uint32(x)&halfMask
 		for i := feistelRounds - 1; i >= 0; i-- {
-			l, r = r^c.round(i, l), l
+			l, r = r^c.round(buf, i, l), l
 		}
 		x = uint64(l)<<halfBits | uint64(r)
 		if x < domain {

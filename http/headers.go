@@ -17,6 +17,30 @@ const ContentSecurityPolicy = "default-src 'self'; script-src 'self'; style-src 
 // seen the node over TLS.
 const StrictTransportSecurity = "max-age=31536000; includeSubDomains"
 
+// securityHeaders are the values SecurityHeaders sets, made once: every
+// response carries them, and a header map entry may share its slice
+// (Header.Set and Add replace or copy it, never write into it).
+var securityHeaders = [][2]string{
+	{"Content-Security-Policy", ContentSecurityPolicy},
+	{"X-Frame-Options", "DENY"},
+	{"X-Content-Type-Options", "nosniff"},
+	{"Referrer-Policy", "no-referrer"},
+	{"Permissions-Policy", "geolocation=(self), camera=(), microphone=()"},
+	{"Cross-Origin-Opener-Policy", "same-origin"},
+}
+
+var (
+	securityValues = func() [][]string {
+		out := make([][]string, len(securityHeaders))
+		for i, h := range securityHeaders {
+			out[i] = []string{h[1]}
+		}
+		return out
+	}()
+	noStoreValue = []string{"no-store"}
+	hstsValue    = []string{StrictTransportSecurity}
+)
+
 // SecurityHeaders sets the browser hardening headers on every response. The
 // headers are set before next runs, so a handler may still override one.
 // HSTS is sent only when the node serves TLS itself; behind a proxy that
@@ -25,18 +49,15 @@ func SecurityHeaders(tls bool) func(http.Handler) http.Handler {
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			h := w.Header()
-			h.Set("Content-Security-Policy", ContentSecurityPolicy)
-			h.Set("X-Frame-Options", "DENY")
-			h.Set("X-Content-Type-Options", "nosniff")
-			h.Set("Referrer-Policy", "no-referrer")
-			h.Set("Permissions-Policy", "geolocation=(self), camera=(), microphone=()")
-			h.Set("Cross-Origin-Opener-Policy", "same-origin")
+			for i, kv := range securityHeaders {
+				h[kv[0]] = securityValues[i]
+			}
 			if strings.HasPrefix(r.URL.Path, "/api/") {
 				// API answers carry personal data: no shared or disk cache.
-				h.Set("Cache-Control", "no-store")
+				h["Cache-Control"] = noStoreValue
 			}
 			if tls {
-				h.Set("Strict-Transport-Security", StrictTransportSecurity)
+				h["Strict-Transport-Security"] = hstsValue
 			}
 			next.ServeHTTP(w, r)
 		})

@@ -44,6 +44,8 @@ type intakeItem struct {
 	media       sql.NullString
 	reporter    sql.NullString
 	source      sql.NullString
+	summary     string      // of the text, for the incident it may open
+	row         incidentRow // what the incident it opens starts with, once the batch's clustering is done
 
 	receipt *yaqaza.Receipt
 	err     error       // a refusal of this item (idempotency key reuse); the batch goes on
@@ -181,7 +183,8 @@ func (s *ReportService) prepare(ctx context.Context, in *yaqaza.ReportInput) (*i
 	if err != nil {
 		return nil, err
 	}
-	it := &intakeItem{in: in, requestHash: hash, receivedAt: now, actor: actor, remote: yaqaza.RemoteFromContext(ctx)}
+	it := &intakeItem{in: in, requestHash: hash, receivedAt: now, actor: actor, remote: yaqaza.RemoteFromContext(ctx),
+		summary: summarise(in.Text)}
 	if in.ReceivedAt != nil {
 		it.receivedAt = in.ReceivedAt.UTC()
 	}

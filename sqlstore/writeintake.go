@@ -92,14 +92,15 @@ func (db *DB) writeIntake(ctx context.Context, tx *sql.Tx, batch []*intakeItem) 
 				continue
 			}
 		}
+		it.row = incidentValues(it)
 		opened = append(opened, it)
 	}
 	if err := db.openIncidents(ctx, tx, opened); err != nil {
 		return cb, err
 	}
 	for _, it := range opened {
-		if v := incidentValues(it); v.status == yaqaza.StatusNew {
-			it.receipt.Opened = v.priority
+		if it.row.status == yaqaza.StatusNew {
+			it.receipt.Opened = it.row.priority
 		}
 	}
 	if err := db.insertReports(ctx, tx, fresh); err != nil {
@@ -140,10 +141,10 @@ func (db *DB) openIncidents(ctx context.Context, tx *sql.Tx, opened []*intakeIte
 	_, err := db.execBulk(ctx, tx, bulkInsertIncidents, len(opened), func(i int) []any {
 		it := opened[i]
 		at := toMillis(it.receivedAt)
-		v := incidentValues(it)
+		v := &it.row
 		plan := db.plan(followup.State{Priority: v.priority, Status: v.status, CreatedAt: it.receivedAt})
 		return []any{it.receipt.IncidentID, v.status, v.category, int(v.priority), v.priorityWhy, v.categoryWhy,
-			nullString(v.zone), v.lat, v.lon, summarise(it.in.Text), ownerOf(v.zone), v.attention, v.attentionOf,
+			nullString(v.zone), v.lat, v.lon, it.summary, ownerOf(v.zone), v.attention, v.attentionOf,
 			v.flags, nullString(v.reason), nullString(v.public), 1, v.version, at, at,
 			nullString(string(plan.Stage)), planDue(plan), nullMillis(plan.Timer)}
 	})
@@ -304,7 +305,7 @@ func (db *DB) intakeTimeline(ctx context.Context, tx *sql.Tx, fresh []*intakeIte
 			}
 			continue
 		}
-		v := incidentValues(it)
+		v := &it.row
 		zone := nullString(v.zone)
 		add(it, it.actor, id, at, it.actor.ID, it.actor.Name, yaqaza.EventIncidentCreated, nil, yaqaza.StatusNew, rid, nil,
 			"opened from a "+string(it.in.Channel)+" report", nil, zone)
