@@ -22,6 +22,9 @@ type Hotspot struct {
 	// Place names the cell: the gazetteer's place (with a point) nearest
 	// its middle, within HotspotCellM of it.
 	Place string `json:"place,omitempty"`
+	// PlaceNames are the place's names in the console languages, when
+	// the gazetteer has them.
+	PlaceNames Names `json:"place_names,omitzero"`
 	// Count is the period's incidents in the cell; Previous those of the
 	// period of the same length just before, for the trend.
 	Count      int            `json:"count"`

@@ -37,7 +37,8 @@ func (c *Console) hotspots(ctx context.Context, p *Page, pack *opsPack, from, to
 	rows := make([]hotspotRow, 0, len(hs))
 	cells := make([]hotspotCell, 0, len(hs))
 	for i, h := range hs {
-		row := hotspotRow{Rank: i + 1, Where: h.Place, Zone: pack.zone(h.Zone, p.Lang), Count: p.Num(h.Count),
+		where := nameIn(h.PlaceNames, p.Lang, h.Place)
+		row := hotspotRow{Rank: i + 1, Where: where, Zone: pack.zone(h.Zone, p.Lang), Count: p.Num(h.Count),
 			Previous: p.Num(h.Previous), Rising: h.Count > h.Previous}
 		if h.Zone == "" {
 			row.Zone = p.T("dashboard.nozone")
@@ -78,4 +79,13 @@ func topCategories(p *Page, pack *opsPack, by map[string]int, n int) string {
 		parts = append(parts, name+" "+p.Num(by[code]))
 	}
 	return strings.Join(parts, " · ")
+}
+
+// nameIn is the name in lang exactly, else the usual one: a place's
+// French name is no better than its usual name for an English reader.
+func nameIn(n yaqaza.Names, lang, usual string) string {
+	if v := map[string]string{"ar": n.AR, "fr": n.FR, "en": n.EN}[lang]; v != "" {
+		return v
+	}
+	return usual
 }

@@ -20,6 +20,7 @@ func TestDashboardHotspots(t *testing.T) {
 	site := startBrowserSite(t)
 	newDashboardScene(t, site)
 	if err := sqlstore.NewPackService(site.DB).AddPlace(site.system(), yaqaza.Place{Name: "Bab Boujloud", Zone: dashMedina,
+		Names: yaqaza.Names{AR: "باب بوجلود"},
 		Point: &yaqaza.Point{Lat: 34.0616, Lon: -4.9837}}); err != nil {
 		t.Fatal(err)
 	}
@@ -62,5 +63,8 @@ func TestDashboardHotspots(t *testing.T) {
 	tab.language("ar", "/dashboard?period=7d")
 	tab.waitFor("the hotspot to be drawn", `document.querySelectorAll("#hotspot-map path.hotspot").length === 1 && `+
 		`document.getElementById("hotspot-map").getAttribute("data-cells-shown") === "1"`)
+	if where := tab.text("#hotspots tbody th"); where != "باب بوجلود" {
+		t.Errorf("in Arabic the hotspot is at %q, want its Arabic name", where)
+	}
 	tab.screenshot("dashboard-hotspots-ar")
 }

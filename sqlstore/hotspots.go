@@ -3,6 +3,7 @@ package sqlstore
 import (
 	"cmp"
 	"context"
+	"encoding/json"
 	"math"
 	"slices"
 	"time"
@@ -107,7 +108,7 @@ func (s *IndicatorService) namePlaces(ctx context.Context, hs []yaqaza.Hotspot) 
 	if len(hs) == 0 {
 		return nil
 	}
-	rows, err := s.db.read.QueryContext(ctx, `SELECT name, lat, lon FROM places WHERE lat IS NOT NULL AND NOT common_word`)
+	rows, err := s.db.read.QueryContext(ctx, `SELECT name, names, lat, lon FROM places WHERE lat IS NOT NULL AND NOT common_word`)
 	if err != nil {
 		return err
 	}
@@ -117,14 +118,18 @@ func (s *IndicatorService) namePlaces(ctx context.Context, hs []yaqaza.Hotspot) 
 		best[i] = yaqaza.HotspotCellM
 	}
 	for rows.Next() {
-		var name string
+		var name, names string
 		var p yaqaza.Point
-		if err := rows.Scan(&name, &p.Lat, &p.Lon); err != nil {
+		if err := rows.Scan(&name, &names, &p.Lat, &p.Lon); err != nil {
+			return err
+		}
+		var localized yaqaza.Names
+		if err := json.Unmarshal([]byte(names), &localized); err != nil {
 			return err
 		}
 		for i := range hs {
 			if d := metresBetween(p, hs[i].Center); d <= best[i] {
-				best[i], hs[i].Place = d, name
+				best[i], hs[i].Place, hs[i].PlaceNames = d, name, localized
 			}
 		}
 	}
