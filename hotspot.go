@@ -26,9 +26,12 @@ type Hotspot struct {
 	// the gazetteer has them.
 	PlaceNames Names `json:"place_names,omitzero"`
 	// Count is the period's incidents in the cell; Previous those of the
-	// period of the same length just before, for the trend.
+	// period of the same length just before, for the trend, when Compared
+	// (a period longer than half a year is not compared: the figures keep
+	// little more than a year at hand).
 	Count      int            `json:"count"`
 	Previous   int            `json:"previous"`
+	Compared   bool           `json:"compared"`
 	ByCategory map[string]int `json:"by_category"`
 }
 

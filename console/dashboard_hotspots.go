@@ -47,6 +47,8 @@ func (c *Console) hotspots(ctx context.Context, p *Page, pack *opsPack, from, to
 			row.Where = row.Zone
 		}
 		switch d := h.Count - h.Previous; {
+		case !h.Compared:
+			row.Previous, row.Delta, row.Rising = "—", "—", false
 		case d > 0:
 			row.Delta = "+" + p.Num(d)
 		case d < 0:

@@ -31,7 +31,7 @@ func (s *Server) handleHotspots(w http.ResponseWriter, r *http.Request) error {
 	for i, h := range hs {
 		ring := orb.Ring{{h.SW.Lon, h.SW.Lat}, {h.NE.Lon, h.SW.Lat}, {h.NE.Lon, h.NE.Lat}, {h.SW.Lon, h.NE.Lat}, {h.SW.Lon, h.SW.Lat}}
 		f := geojson.NewFeature(orb.Polygon{ring})
-		f.Properties = geojson.Properties{"rank": i + 1, "count": h.Count, "previous": h.Previous, "zone": h.Zone,
+		f.Properties = geojson.Properties{"rank": i + 1, "count": h.Count, "previous": h.Previous, "compared": h.Compared, "zone": h.Zone,
 			"place": h.Place, "by_category": h.ByCategory, "center": h.Center}
 		fc.Append(f)
 	}

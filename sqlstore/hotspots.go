@@ -27,45 +27,47 @@ func (s *IndicatorService) Hotspots(ctx context.Context, q yaqaza.HotspotQuery) 
 	case q.Limit < 0 || q.Limit > yaqaza.MaxHotspots:
 		return nil, yaqaza.Invalidf("limit", "limit must be between 1 and %d", yaqaza.MaxHotspots)
 	}
+	// The facts of the period come from the dashboard's memory of closed
+	// incidents; the period before is compared when that memory holds it
+	// too (a year against the year before would read two years afresh).
 	sc := scopeOf(actor)
 	from, to := toMillis(q.From), toMillis(q.To)
 	before := from - (to - from)
-	query := `SELECT lat, lon, category, coalesce(zone_code, ''), created_at FROM incidents
-		WHERE created_at >= ? AND created_at < ? AND lat IS NOT NULL AND status NOT IN (?, ?)` + sc.cond
-	args := append([]any{before, to, yaqaza.StatusMerged, yaqaza.StatusCancelled}, sc.args...)
-	if q.Category != "" {
-		query += ` AND category = ?`
-		args = append(args, q.Category)
-	}
-	rows, err := s.db.read.QueryContext(ctx, s.db.q(query), args...)
+	compared := before >= toMillis(s.db.Now().Add(-closedHeld))+int64(time.Hour/time.Millisecond)
+	facts, err := s.periodFacts(ctx, actor, sc, from, to)
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	cells := map[yaqaza.Point]*cellCount{}
-	for rows.Next() {
-		var p yaqaza.Point
-		var category, zone string
-		var created int64
-		if err := rows.Scan(&p.Lat, &p.Lon, &category, &zone, &created); err != nil {
+	var previous []*incidentFacts
+	if compared {
+		if previous, err = s.periodFacts(ctx, actor, sc, before, from); err != nil {
 			return nil, err
 		}
-		sw, ne := yaqaza.HotspotCell(p)
+	}
+	cells := map[yaqaza.Point]*cellCount{}
+	count := func(f *incidentFacts, current bool) {
+		if !f.located || f.status == yaqaza.StatusCancelled || (q.Category != "" && f.category != q.Category) {
+			return
+		}
+		sw, ne := yaqaza.HotspotCell(f.point)
 		c := cells[sw]
 		if c == nil {
-			c = &cellCount{h: yaqaza.Hotspot{SW: sw, NE: ne, ByCategory: map[string]int{}}, zones: map[string]int{}}
+			c = &cellCount{h: yaqaza.Hotspot{SW: sw, NE: ne, Compared: compared, ByCategory: map[string]int{}}, zones: map[string]int{}}
 			cells[sw] = c
 		}
-		if created < from {
+		if !current {
 			c.h.Previous++
-			continue
+			return
 		}
 		c.h.Count++
-		c.h.ByCategory[category]++
-		c.zones[zone]++
+		c.h.ByCategory[f.category]++
+		c.zones[f.zone]++
 	}
-	if err := rows.Err(); err != nil {
-		return nil, err
+	for _, f := range facts {
+		count(f, true)
+	}
+	for _, f := range previous {
+		count(f, false)
 	}
 	var out []yaqaza.Hotspot
 	for _, c := range cells {

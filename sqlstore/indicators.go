@@ -67,6 +67,9 @@ type incidentFacts struct {
 	// zi is the zone's index in the pack, -1 for none: a year of facts is
 	// counted per zone without hashing its code ninety thousand times.
 	zi int
+	// point is where it happened, when located (for the hotspots).
+	point   yaqaza.Point
+	located bool
 }
 
 // zoneIndex is a zone's index in the pack, -1 when it is not one of its.
@@ -132,19 +135,21 @@ func (s *IndicatorService) Indicators(ctx context.Context, from, to time.Time) (
 
 // incidentColumnsForFacts are what scanFacts reads.
 const incidentColumnsForFacts = `id, status, category, priority, coalesce(zone_code, ''), created_at, coalesce(outcome, ''),
-	coalesce(acknowledged_at, 0), coalesce(dispatched_at, 0), coalesce(on_scene_at, 0), coalesce(resolved_at, 0)`
+	coalesce(acknowledged_at, 0), coalesce(dispatched_at, 0), coalesce(on_scene_at, 0), coalesce(resolved_at, 0),
+	coalesce(lat, 0), coalesce(lon, 0), CASE WHEN lat IS NULL THEN 0 ELSE 1 END`
 
 // scanFacts reads incidents' facts from rows of incidentColumnsForFacts.
 func (s *IndicatorService) scanFacts(rows *sql.Rows, add func(f *incidentFacts)) error {
 	defer rows.Close()
 	for rows.Next() {
-		var priority int
+		var priority, located int
 		var outcome string
 		f := &incidentFacts{}
 		if err := rows.Scan(&f.id, &f.status, &f.category, &priority, &f.zone, &f.created, &outcome,
-			&f.reached[0], &f.reached[1], &f.reached[2], &f.reached[3]); err != nil {
+			&f.reached[0], &f.reached[1], &f.reached[2], &f.reached[3], &f.point.Lat, &f.point.Lon, &located); err != nil {
 			return err
 		}
+		f.located = located == 1
 		f.priority = yaqaza.Priority(priority)
 		f.zi = s.zoneIndex(f.zone)
 		f.cleared = (f.status == yaqaza.StatusResolved || f.status == yaqaza.StatusClosed) && outcome != ""

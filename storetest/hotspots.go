@@ -88,6 +88,15 @@ func testHotspots(t *testing.T, s *services) {
 	if hs, _ := svc.Hotspots(as(command), yaqaza.HotspotQuery{From: week.From, To: week.To, Limit: 1}); len(hs) != 1 || hs[0].Zone != zoneMedina {
 		t.Errorf("the first hotspot: %+v", hs)
 	}
+	if !m.Compared {
+		t.Errorf("a week is not compared with the week before")
+	}
+	// Ten months back: the week before counts in, and so long a period is
+	// not compared with the one before it.
+	long := yaqaza.HotspotQuery{From: t0.AddDate(0, -10, 0), To: week.To}
+	if hs, err := svc.Hotspots(as(command), long); err != nil || len(hs) == 0 || hs[0].Count != 4 || hs[0].Compared || hs[0].Previous != 0 {
+		t.Errorf("ten months of hotspots: %+v (%v)", hs, err)
+	}
 	head := &yaqaza.Actor{Kind: yaqaza.ActorToken, ID: "token:908", Name: "head", Role: yaqaza.RoleDistrictHead, Zones: []string{zoneAgdal}}
 	if hs, err := svc.Hotspots(as(head), week); err != nil || len(hs) != 1 || hs[0].Zone != zoneAgdal {
 		t.Errorf("Agdal's head sees %+v (%v)", hs, err)
