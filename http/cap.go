@@ -97,23 +97,13 @@ func writeXML(w http.ResponseWriter, contentType string, v any) error {
 
 // handleSubmitCAP takes an alert from another agency as a report.
 func (s *Server) handleSubmitCAP(w http.ResponseWriter, r *http.Request) error {
-	start := time.Now()
-	if err := authorizeSubmit(r); err != nil {
-		return s.refuseInterop(err)
-	}
-	body, err := readBody(w, r, MaxInteropBody)
-	if err != nil {
-		return s.refuseInterop(err)
-	}
-	alert, err := cap.Decode(body)
-	if err != nil {
-		return s.refuseInterop(err)
-	}
-	in, err := alert.Report(time.Now())
-	if err != nil {
-		return s.refuseInterop(err)
-	}
-	return s.submitInterop(w, r, "cap", in, start)
+	return s.takeDocument(w, r, "cap", func(body []byte, now time.Time) (*yaqaza.ReportInput, error) {
+		alert, err := cap.Decode(body)
+		if err != nil {
+			return nil, err
+		}
+		return alert.Report(now)
+	})
 }
 
 func (s *Server) handleCAPUnknown(w http.ResponseWriter, r *http.Request) error {

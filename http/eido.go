@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/yaqaza/yaqaza"
 	"github.com/yaqaza/yaqaza/eido"
 )
 
@@ -33,21 +34,11 @@ func (s *Server) handleIncidentEIDO(w http.ResponseWriter, r *http.Request) erro
 
 // handleSubmitEIDO takes an EIDO from another agency as a report.
 func (s *Server) handleSubmitEIDO(w http.ResponseWriter, r *http.Request) error {
-	start := time.Now()
-	if err := authorizeSubmit(r); err != nil {
-		return s.refuseInterop(err)
-	}
-	body, err := readBody(w, r, MaxInteropBody)
-	if err != nil {
-		return s.refuseInterop(err)
-	}
-	doc, err := eido.Decode(body)
-	if err != nil {
-		return s.refuseInterop(err)
-	}
-	in, err := doc.Report(time.Now())
-	if err != nil {
-		return s.refuseInterop(err)
-	}
-	return s.submitInterop(w, r, "eido", in, start)
+	return s.takeDocument(w, r, "eido", func(body []byte, now time.Time) (*yaqaza.ReportInput, error) {
+		doc, err := eido.Decode(body)
+		if err != nil {
+			return nil, err
+		}
+		return doc.Report(now)
+	})
 }

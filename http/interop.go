@@ -45,6 +45,26 @@ func authorizeSubmit(r *http.Request) error {
 	return err
 }
 
+// takeDocument reads another agency's document (a CAP alert, an EIDO),
+// makes it a report with toReport and records it. A caller who may not
+// submit on the agency channel is refused before the body is read.
+func (s *Server) takeDocument(w http.ResponseWriter, r *http.Request, endpoint string,
+	toReport func(body []byte, now time.Time) (*yaqaza.ReportInput, error)) error {
+	start := time.Now()
+	if err := authorizeSubmit(r); err != nil {
+		return s.refuseInterop(err)
+	}
+	body, err := readBody(w, r, MaxInteropBody)
+	if err != nil {
+		return s.refuseInterop(err)
+	}
+	in, err := toReport(body, time.Now())
+	if err != nil {
+		return s.refuseInterop(err)
+	}
+	return s.submitInterop(w, r, endpoint, in, start)
+}
+
 // submitInterop records a report made from another agency's document and
 // answers as POST /api/v1/reports does: 201 with the receipt, and for a
 // document already taken the first receipt again, marked
