@@ -28,6 +28,7 @@ const (
 	ActManageUsers    Action = "users.manage"    // accounts and API tokens
 	ActConfigure      Action = "config.manage"   // pack, SLA, places, models, subscribers
 	ActReadFollowup   Action = "followup.read"   // the SLA policy and the notification outbox
+	ActPlanField      Action = "plan.write"      // set and withdraw the field plan's directives
 	ActManageOwnLogin Action = "session.self"    // one's own password and second factor
 )
 
@@ -64,9 +65,9 @@ var permissions = map[Role]grant{
 	RoleFieldUnit: {ViewOperational, []Action{ActSubmitReport, ActReadIncidents, ActChangeIncident,
 		ActReadPersonal, ActUpdateUnit, ActReadUnits, ActManageOwnLogin}},
 	RoleDistrictHead: {ViewOperational, []Action{ActReadIncidents, ActChangeIncident, ActTriage, ActReadPersonal,
-		ActDispatch, ActUpdateUnit, ActReadUnits, ActClearPublish, ActReadStats, ActExport, ActReadFollowup, ActManageOwnLogin}},
+		ActDispatch, ActUpdateUnit, ActReadUnits, ActClearPublish, ActReadStats, ActExport, ActReadFollowup, ActPlanField, ActManageOwnLogin}},
 	RoleCommand: {ViewOperational, []Action{ActReadIncidents, ActChangeIncident, ActTriage, ActReadPersonal,
-		ActDispatch, ActUpdateUnit, ActReadUnits, ActClearPublish, ActReadStats, ActExport, ActReadFollowup, ActManageOwnLogin}},
+		ActDispatch, ActUpdateUnit, ActReadUnits, ActClearPublish, ActReadStats, ActExport, ActReadFollowup, ActPlanField, ActManageOwnLogin}},
 	RoleAnalyst:       {ViewPseudonymised, []Action{ActReadIncidents, ActReadUnits, ActReadStats, ActExport, ActManageOwnLogin}},
 	RoleCommunication: {ViewPublished, []Action{ActReadIncidents, ActPublish, ActReadStats, ActManageOwnLogin}},
 	RoleAuditor: {ViewPseudonymised, []Action{ActReadIncidents, ActReadUnits, ActReadStats, ActReadAudit,
@@ -78,14 +79,14 @@ var permissions = map[Role]grant{
 // Actions lists every action, in the order of the permission table's columns.
 var Actions = []Action{ActSubmitReport, ActReadIncidents, ActChangeIncident, ActTriage, ActReadPersonal,
 	ActDispatch, ActUpdateUnit, ActReadUnits, ActClearPublish, ActPublish, ActReadStats, ActExport,
-	ActReadAudit, ActManageUsers, ActConfigure, ActReadFollowup, ActManageOwnLogin}
+	ActReadAudit, ActManageUsers, ActConfigure, ActReadFollowup, ActPlanField, ActManageOwnLogin}
 
 // ZoneBound reports whether an action applies to something in a zone (an
 // incident), so that the actor's zone scope limits it. Units are not
 // zone-bound: they help across districts.
 func (a Action) ZoneBound() bool {
 	switch a {
-	case ActReadIncidents, ActChangeIncident, ActTriage, ActReadPersonal, ActDispatch, ActClearPublish, ActPublish:
+	case ActReadIncidents, ActChangeIncident, ActTriage, ActReadPersonal, ActDispatch, ActClearPublish, ActPublish, ActPlanField:
 		return true
 	}
 	return false
@@ -202,6 +203,8 @@ func (a Action) describe() string {
 		return "change the configuration"
 	case ActReadFollowup:
 		return "read the SLA policy and notifications"
+	case ActPlanField:
+		return "set the field plan"
 	case ActManageOwnLogin:
 		return "manage their sign-in"
 	}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/yaqaza/yaqaza"
 	"github.com/yaqaza/yaqaza/account"
@@ -17,8 +18,8 @@ var PermissionMatrix = map[yaqaza.Role]string{
 	yaqaza.RoleCallTaker:     "submit read change triage personal units self",
 	yaqaza.RoleDispatcher:    "submit read change triage personal dispatch unit units followup self",
 	yaqaza.RoleFieldUnit:     "submit read change personal unit units self",
-	yaqaza.RoleDistrictHead:  "read change triage personal dispatch unit units clear stats export followup self",
-	yaqaza.RoleCommand:       "read change triage personal dispatch unit units clear stats export followup self",
+	yaqaza.RoleDistrictHead:  "read change triage personal dispatch unit units clear stats export followup plan self",
+	yaqaza.RoleCommand:       "read change triage personal dispatch unit units clear stats export followup plan self",
 	yaqaza.RoleAnalyst:       "read units stats export self",
 	yaqaza.RoleCommunication: "read publish stats self",
 	yaqaza.RoleAuditor:       "read units stats audit followup self",
@@ -28,7 +29,7 @@ var PermissionMatrix = map[yaqaza.Role]string{
 // ZoneBound are the actions a district-scoped person may do in their own
 // district only.
 var ZoneBound = map[string]bool{"read": true, "change": true, "triage": true, "personal": true, "dispatch": true,
-	"clear": true, "publish": true, "export": true}
+	"clear": true, "publish": true, "export": true, "plan": true}
 
 // matrixWorld is what the probes act on, in an own zone and another.
 type matrixWorld struct {
@@ -134,6 +135,11 @@ func (w *matrixWorld) probes() map[string]func(t *testing.T, ctx context.Context
 			_, err := s.db.FindNotifications(ctx, 0)
 			return err
 		},
+		"plan": func(t *testing.T, ctx context.Context, zone *yaqaza.Point, _ string) error {
+			_, err := sqlstore.NewPlanService(s.db, fesZones).AddDirective(ctx, yaqaza.DirectiveInput{Center: zone, RadiusM: 300,
+				Until: s.now.Add(8 * time.Hour), Instruction: "présence visible"})
+			return err
+		},
 		"self": func(t *testing.T, ctx context.Context, _ *yaqaza.Point, _ string) error {
 			_, err := w.users.StartTOTP(ctx)
 			return err
@@ -190,7 +196,8 @@ func testPermissionMatrix(t *testing.T, s *services) {
 var probedAction = map[yaqaza.Action]bool{yaqaza.ActSubmitReport: true, yaqaza.ActReadIncidents: true, yaqaza.ActChangeIncident: true,
 	yaqaza.ActTriage: true, yaqaza.ActReadPersonal: true, yaqaza.ActDispatch: true, yaqaza.ActUpdateUnit: true, yaqaza.ActReadUnits: true,
 	yaqaza.ActClearPublish: true, yaqaza.ActPublish: true, yaqaza.ActReadStats: true, yaqaza.ActExport: true, yaqaza.ActReadAudit: true,
-	yaqaza.ActManageUsers: true, yaqaza.ActConfigure: true, yaqaza.ActReadFollowup: true, yaqaza.ActManageOwnLogin: true}
+	yaqaza.ActManageUsers: true, yaqaza.ActConfigure: true, yaqaza.ActReadFollowup: true, yaqaza.ActPlanField: true,
+	yaqaza.ActManageOwnLogin: true}
 
 // cheapPasswords keep the suite fast; the account package tests the real costs.
 var cheapPasswords = account.Params{Memory: 64, Time: 1, Threads: 1}

@@ -62,6 +62,7 @@ func Run(t *testing.T, open Opener) {
 		{"Suggest", testSuggest},
 		{"Indicators", testIndicators},
 		{"Hotspots", testHotspots},
+		{"FieldPlan", testFieldPlan},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
