@@ -8,6 +8,7 @@ import (
 	"net/http/cookiejar"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/yaqaza/yaqaza"
 	"github.com/yaqaza/yaqaza/sqlstore"
@@ -149,7 +150,11 @@ func TestPermissionMatrixOverHTTP(t *testing.T) {
 			return p.do(t, "POST", "/api/v1/places", fmt.Sprintf(`{"name":"Place %d","zone":%q,"point":%s}`, n, zone, point))
 		},
 		"followup": func(p *person, _, _ string) (int, string) { return p.do(t, "GET", "/api/v1/notifications", "") },
-		"self":     func(p *person, _, _ string) (int, string) { return p.do(t, "POST", "/api/v1/session/totp", "") },
+		"plan": func(p *person, point, _ string) (int, string) {
+			return p.do(t, "POST", "/api/v1/plan", `{"center":`+point+`,"radius_m":300,"until":"`+
+				time.Now().Add(8*time.Hour).UTC().Format(time.RFC3339)+`","instruction":"présence visible"}`)
+		},
+		"self": func(p *person, _, _ string) (int, string) { return p.do(t, "POST", "/api/v1/session/totp", "") },
 	}
 	if len(probes) != len(yaqaza.Actions) {
 		t.Fatalf("%d probes for %d actions: every action needs one", len(probes), len(yaqaza.Actions))

@@ -48,6 +48,8 @@ type Server struct {
 	Audit yaqaza.AuditService
 	// Indicators computes the command's figures and hotspots.
 	Indicators yaqaza.IndicatorService
+	// Plans keeps the field plan.
+	Plans yaqaza.PlanService
 	// SecureCookies marks session cookies Secure: on, unless serving plain
 	// HTTP on loopback for development.
 	SecureCookies bool
@@ -112,6 +114,9 @@ func (s *Server) Handler() http.Handler {
 	route("POST /api/v1/reports/eido", s.handleSubmitEIDO)
 	route("GET /api/v1/stats", s.handleStats)
 	route("GET /api/v1/hotspots", s.handleHotspots)
+	route("GET /api/v1/plan", s.handleFieldPlan)
+	route("POST /api/v1/plan", s.handleAddDirective)
+	route("POST /api/v1/plan/{id}/withdraw", s.handleWithdrawDirective)
 	route("GET /api/v1/export/incidents.csv", s.handleExportIncidents)
 	route("POST /api/v1/session", s.handleSignIn)
 	route("GET /api/v1/session", s.handleSession)

@@ -73,6 +73,7 @@ func newTestServer(t testing.TB, configure ...func(srv *yhttp.Server, url string
 	if srv.Indicators, err = sqlstore.NewIndicatorService(db, pack); err != nil {
 		t.Fatal(err)
 	}
+	srv.Plans = sqlstore.NewPlanService(db, zones)
 	srv.Hub, srv.EventLog = live.NewHub(), db
 	relayCtx, stopRelay := context.WithCancel(ctx)
 	go (&live.Relay{Source: db, Hub: srv.Hub, Owner: "test"}).Run(relayCtx)

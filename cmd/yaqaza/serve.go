@@ -262,6 +262,7 @@ func newApp(ctx context.Context, db *sqlstore.DB) (*app, error) {
 		Users:      sqlstore.NewUserService(db),
 		Audit:      sqlstore.NewAuditService(db),
 		Indicators: a.indicators,
+		Plans:      sqlstore.NewPlanService(db, a.zones),
 	}
 	a.handler = a.server.Handler()
 	return a, nil
