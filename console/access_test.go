@@ -43,7 +43,7 @@ func TestPermissionMatrixThroughConsole(t *testing.T) {
 		// Each a separate event: received three days apart, beyond the
 		// windows in which triage joins reports of the same place and words.
 		received := time.Now().Add(-time.Duration(seq) * 72 * time.Hour)
-		r, err := site.Reports.SubmitReport(site.system(), &yaqaza.ReportInput{Channel: yaqaza.ChannelImport, ReceivedAt: &received,
+		r, err := site.Ledger.SubmitReport(site.system(), &yaqaza.ReportInput{Channel: yaqaza.ChannelImport, ReceivedAt: &received,
 			Text: fmt.Sprintf("Tapage nocturne numéro %d", seq), Location: p, Reporter: &yaqaza.Contact{Phone: plantedPhone}})
 		if err != nil {
 			t.Fatal(err)
@@ -144,7 +144,11 @@ func TestPermissionMatrixThroughConsole(t *testing.T) {
 				"lat": {fmt.Sprint(p.Lat)}, "lon": {fmt.Sprint(p.Lon)}})
 		},
 		"followup": func(c *staffClient, _ *yaqaza.Point, _ string) (int, string) { return c.get("/api/v1/notifications") },
-		"self":     func(c *staffClient, _ *yaqaza.Point, _ string) (int, string) { return c.get("/password") },
+		"plan": func(c *staffClient, p *yaqaza.Point, _ string) (int, string) {
+			return c.send("/dashboard/plan?period=7d", url.Values{"hotspot": {fmt.Sprintf("%f|%f|Test", p.Lat, p.Lon)},
+				"instruction": {"présence visible"}, "hours": {"8"}})
+		},
+		"self": func(c *staffClient, _ *yaqaza.Point, _ string) (int, string) { return c.get("/password") },
 	}
 	if len(probes) != len(yaqaza.Actions) {
 		t.Fatalf("%d probes for %d actions: every action needs one", len(probes), len(yaqaza.Actions))

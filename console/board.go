@@ -92,8 +92,16 @@ func (c *Console) board(w http.ResponseWriter, r *http.Request, p *Page) error {
 	if err != nil {
 		return err
 	}
+	pack, err := c.opsPack(r.Context())
+	if err != nil {
+		return err
+	}
+	plan, circles, err := c.loadPlan(r.Context(), p, pack)
+	if err != nil {
+		return err
+	}
 	p.Title = p.T("board.title")
-	p.Data = map[string]any{"Queue": q, "Units": units, "Points": boardPoints(q, units)}
+	p.Data = map[string]any{"Queue": q, "Units": units, "Points": boardPoints(q, units), "Plan": plan, "Circles": circles}
 	c.render(w, p, http.StatusOK, "board")
 	return nil
 }

@@ -24,7 +24,7 @@ const zoneAgdal = "03.231.01.01"
 // set to the priority asked (a correction, so that no auto-dispatch runs).
 func openIncident(t *testing.T, site *browserSite, text string, at *yaqaza.Point, pr yaqaza.Priority) int64 {
 	t.Helper()
-	rec, err := site.Reports.SubmitReport(site.system(), &yaqaza.ReportInput{Channel: yaqaza.ChannelWeb, Text: text, Location: at})
+	rec, err := site.Ledger.SubmitReport(site.system(), &yaqaza.ReportInput{Channel: yaqaza.ChannelWeb, Text: text, Location: at})
 	if err != nil {
 		t.Fatal(err)
 	}

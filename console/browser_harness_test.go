@@ -74,8 +74,13 @@ type browserSite struct {
 	URL  string
 	Host string // host:port, the only host a page may load anything from
 
-	DB        *sqlstore.DB
-	Reports   yaqaza.ReportService // as the console calls it, auto-dispatch included
+	DB      *sqlstore.DB
+	Reports yaqaza.ReportService // as the console calls it, auto-dispatch included
+	// Ledger takes reports without auto-dispatch, for tests that set an
+	// incident's priority themselves: triage raises some at night, and a
+	// P1 would be dispatched before the test could say otherwise.
+	Ledger    yaqaza.ReportService
+	Plans     *sqlstore.PlanService
 	Incidents *sqlstore.IncidentService
 	Tracking  *sqlstore.TrackingService
 	Users     *sqlstore.UserService
@@ -159,13 +164,14 @@ func startBrowserSite(t *testing.T) *browserSite {
 	}
 	metrics.WatchRateLimits(srv.RateLimits)
 
+	plans := sqlstore.NewPlanService(db, zones)
 	indicators, err := sqlstore.NewIndicatorService(db, pack)
 	if err != nil {
 		t.Fatal(err)
 	}
 	services := console.Services{Reports: srv.Reports, Incidents: srv.Incidents, Tracking: srv.Tracking, Units: srv.Units,
 		Dispatch: srv.Dispatch, Packs: srv.Packs, Users: srv.Users, Tokens: srv.Tokens, Audit: srv.Audit,
-		Suggest: sqlstore.NewSuggestService(db, tri), Indicators: indicators, Config: packs}
+		Suggest: sqlstore.NewSuggestService(db, tri), Indicators: indicators, Config: packs, Plans: plans}
 	c, err := console.New(services)
 	if err != nil {
 		t.Fatal(err)
@@ -189,7 +195,7 @@ func startBrowserSite(t *testing.T) *browserSite {
 		hs.Close()
 	})
 	u, _ := url.Parse(hs.URL)
-	site := &browserSite{URL: hs.URL, Host: u.Host, DB: db, Reports: srv.Reports,
+	site := &browserSite{URL: hs.URL, Host: u.Host, DB: db, Reports: srv.Reports, Ledger: reports, Plans: plans,
 		Incidents: srv.Incidents.(*sqlstore.IncidentService), Tracking: srv.Tracking.(*sqlstore.TrackingService),
 		Users: srv.Users.(*sqlstore.UserService), Units: units}
 	return site

@@ -201,7 +201,7 @@ func seedReports() []*yaqaza.ReportInput {
 	return []*yaqaza.ReportInput{
 		{Channel: yaqaza.ChannelWeb, Text: theftAR, Place: placeAR, Language: "ar", Location: &yaqaza.Point{Lat: 34.0617, Lon: -4.9836}},
 		{Channel: yaqaza.ChannelWeb, Text: "Cambriolage d'un appartement, la porte a été forcée cette nuit", Place: "Agdal", Language: "fr"},
-		{Channel: yaqaza.ChannelWeb, Text: "Rixe entre plusieurs jeunes devant un café, des chaises lancées", Place: "Saïss", Language: "fr"},
+		{Channel: yaqaza.ChannelWeb, Text: "Vitrines cassées et voitures rayées devant un café, tags sur les murs", Place: "Saïss", Language: "fr"},
 		{Channel: yaqaza.ChannelWeb, Text: "Individu armé d'un couteau qui menace les passants", Place: "Zouagha", Language: "fr"},
 	}
 }

@@ -19,17 +19,19 @@ import (
 	"github.com/yaqaza/yaqaza"
 )
 
-// A theft is P2 in the Fès pack: it opens an incident that waits on the
-// dispatcher's queue (P1 incidents are dispatched automatically).
+// A burglary is P3 in the Fès pack, by day and by night (night raises
+// offences against persons only): it opens an incident that waits on the
+// dispatcher's queue, whenever the test runs (P1 incidents are dispatched
+// automatically).
 const (
-	theftAR = "سرقوا لي الهاتف ديالي قرب باب بوجلود، جوج شباب على موطور"
+	theftAR = "شفرو الحانوت ديالي قرب باب بوجلود، هرسو الباب وداو السلعة"
 	placeAR = "باب بوجلود"
 )
 
 // trackingCodeForm is how the tracked page shows a code: 7KQM-9XPR-A3TD.
 var trackingCodeForm = regexp.MustCompile(`^[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}$`)
 
-// TestBrowserCitizenReport: a citizen reports a theft in Arabic, right to
+// TestBrowserCitizenReport: a citizen reports a burglary in Arabic, right to
 // left, and gets a tracking code that leads to the report; an empty text
 // is refused in Arabic beside the field, and nothing is saved.
 func TestBrowserCitizenReport(t *testing.T) {

@@ -46,6 +46,8 @@ type Services struct {
 	// Suggest finds incidents a call may be about; Indicators feed the dashboard.
 	Suggest    yaqaza.SuggestService
 	Indicators yaqaza.IndicatorService
+	// Plans keeps the field plan the dashboard adds to and the board shows.
+	Plans yaqaza.PlanService
 	// Config changes the jurisdiction's settings from the admin pages
 	// (sqlstore.PackService); zones and categories come with a pack.
 	Config Config

@@ -50,6 +50,12 @@ const dateLayout = "2006-01-02"
 
 // readPeriod turns the query into [from, to): a named period, or two
 // dates, both days included. Problems go in p.Errors beside their field.
+// periodRefused reports whether the period asked for was refused (the plan
+// form's errors, on the same page, are not the period's).
+func periodRefused(p *Page) bool {
+	return p.Errors["period"] != "" || p.Errors["from"] != "" || p.Errors["to"] != ""
+}
+
 func (c *Console) readPeriod(p *Page, q url.Values) (f periodForm, from, to time.Time) {
 	now := p.Now.In(c.loc)
 	day := func(t time.Time, add int) time.Time {
@@ -88,7 +94,7 @@ func (c *Console) readPeriod(p *Page, q url.Values) (f periodForm, from, to time
 		return t
 	}
 	from, last := parse("from", f.From), parse("to", f.To)
-	if len(p.Errors) > 0 {
+	if periodRefused(p) {
 		return f, from, to
 	}
 	to = day(last, 1)
@@ -102,6 +108,12 @@ func (c *Console) readPeriod(p *Page, q url.Values) (f periodForm, from, to time
 }
 
 func (c *Console) dashboard(w http.ResponseWriter, r *http.Request, p *Page) error {
+	return c.renderDashboard(w, r, p, http.StatusOK, &planForm{Hours: "12"})
+}
+
+// renderDashboard shows the period the query asks for, with the plan form
+// as typed (and its errors, when status says it was refused).
+func (c *Console) renderDashboard(w http.ResponseWriter, r *http.Request, p *Page, status int, plan *planForm) error {
 	// The service decides; asking first gives other roles the forbidden
 	// page rather than a period chooser they cannot use.
 	if _, err := yaqaza.Authorize(r.Context(), yaqaza.ActReadStats); err != nil {
@@ -109,9 +121,10 @@ func (c *Console) dashboard(w http.ResponseWriter, r *http.Request, p *Page) err
 	}
 	p.Title = p.T("dashboard.title")
 	f, from, to := c.readPeriod(p, r.URL.Query())
-	data := map[string]any{"Form": f, "Periods": dashboardPeriods}
+	data := map[string]any{"Form": f, "Periods": dashboardPeriods, "Plan": plan, "PlanHours": planHours,
+		"Query": r.URL.RawQuery, "CanPlan": c.Plans != nil && p.Actor.Can(yaqaza.ActPlanField)}
 	p.Data = data
-	if len(p.Errors) > 0 {
+	if periodRefused(p) {
 		c.render(w, p, http.StatusBadRequest, "dashboard")
 		return nil
 	}
@@ -137,7 +150,7 @@ func (c *Console) dashboard(w http.ResponseWriter, r *http.Request, p *Page) err
 		// The wall screen's periodic refresh swaps the figures only.
 		return c.fragment(w, p, "dashboard", "dash")
 	}
-	c.render(w, p, http.StatusOK, "dashboard")
+	c.render(w, p, status, "dashboard")
 	return nil
 }
 

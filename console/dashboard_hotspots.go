@@ -15,6 +15,7 @@ import (
 type hotspotRow struct {
 	Rank                   int
 	Where, Zone            string
+	Value                  string // the plan form's name for it
 	Count, Previous, Delta string
 	Rising                 bool
 	Categories             string // the three largest, "Assault 2 · Theft 1"
@@ -57,6 +58,7 @@ func (c *Console) hotspots(ctx context.Context, p *Page, pack *opsPack, from, to
 			row.Delta = "="
 		}
 		row.Categories = topCategories(p, pack, h.ByCategory, 3)
+		row.Value = hotspotValue(h, row.Where)
 		rows = append(rows, row)
 		cells = append(cells, hotspotCell{SW: [2]float64{h.SW.Lat, h.SW.Lon}, NE: [2]float64{h.NE.Lat, h.NE.Lon}, Count: h.Count,
 			Label: p.T("dashboard.hotspots.label", i+1, row.Where, h.Count)})

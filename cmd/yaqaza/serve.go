@@ -342,7 +342,8 @@ func (a *app) mountConsole(oidc bool) error {
 	s := a.server
 	c, err := console.New(console.Services{Reports: s.Reports, Incidents: s.Incidents, Tracking: s.Tracking, Units: s.Units,
 		Dispatch: s.Dispatch, Packs: s.Packs, Users: s.Users, Tokens: s.Tokens, Audit: s.Audit,
-		Suggest: sqlstore.NewSuggestService(a.db, a.triage), Indicators: a.indicators, Config: sqlstore.NewPackService(a.db)})
+		Suggest: sqlstore.NewSuggestService(a.db, a.triage), Indicators: a.indicators, Config: sqlstore.NewPackService(a.db),
+		Plans: a.server.Plans})
 	if err != nil {
 		return err
 	}

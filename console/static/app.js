@@ -48,18 +48,11 @@
       el.setAttribute("data-shown", String(list.length));
     };
     el._setPoints(el.getAttribute("data-points"));
-    // Hotspot cells: squares shaded by their count, the busiest darkest.
-    var cells = JSON.parse(el.getAttribute("data-cells") || "[]"), most = 1;
-    cells.forEach(function (c) { most = Math.max(most, c.count); });
-    cells.forEach(function (c) {
-      L.rectangle([c.sw, c.ne], { color: "#a1001a", weight: 1, fillOpacity: 0.2 + 0.6 * c.count / most, className: "hotspot" })
-        .bindTooltip(c.label).addTo(map);
-    });
-    el.setAttribute("data-cells-shown", String(cells.length));
     fetch(el.getAttribute("data-zones") || "/api/v1/zones").then(function (r) { return r.json(); }).then(function (fc) {
       var layer = L.geoJSON(fc, { style: { color: "#0b3d2e", weight: 2, fillOpacity: 0.06, className: "zone" } }).addTo(map);
       map.fitBounds(layer.getBounds());
       if (fc.attribution) map.attributionControl.addAttribution(fc.attribution);
+      drawAreas(el, map);
     });
     if (el.getAttribute("data-pick") === "true") {
       var marker = null, lat = document.getElementById("f-lat"), lon = document.getElementById("f-lon");
@@ -70,6 +63,24 @@
         lon.value = e.latlng.lng.toFixed(6);
       });
     }
+  }
+  // drawAreas adds what a map shows as areas, once it has a view (a
+  // circle needs one): hotspot cells, squares shaded by their count, and
+  // the field plan's directives, dashed circles where units should be seen.
+  function drawAreas(el, map) {
+    var cells = JSON.parse(el.getAttribute("data-cells") || "[]"), most = 1;
+    cells.forEach(function (c) { most = Math.max(most, c.count); });
+    cells.forEach(function (c) {
+      L.rectangle([c.sw, c.ne], { color: "#a1001a", weight: 1, fillOpacity: 0.2 + 0.6 * c.count / most, className: "hotspot" })
+        .bindTooltip(c.label).addTo(map);
+    });
+    el.setAttribute("data-cells-shown", String(cells.length));
+    var circles = JSON.parse(el.getAttribute("data-circles") || "[]");
+    circles.forEach(function (c) {
+      L.circle(c.center, { radius: c.radius_m, color: "#1f4e8c", weight: 2, dashArray: "6 4", fillOpacity: 0.08, className: "directive" })
+        .bindTooltip(c.label).addTo(map);
+    });
+    el.setAttribute("data-circles-shown", String(circles.length));
   }
   function drawMaps() { document.querySelectorAll(".map").forEach(drawMap); }
   document.addEventListener("DOMContentLoaded", drawMaps);
