@@ -142,7 +142,15 @@ func (c *Console) boardMap(w http.ResponseWriter, r *http.Request, p *Page) erro
 	if err != nil {
 		return err
 	}
-	p.Data = map[string]any{"Points": boardPoints(q, units)}
+	pack, err := c.opsPack(r.Context())
+	if err != nil {
+		return err
+	}
+	_, circles, err := c.loadPlan(r.Context(), p, pack)
+	if err != nil {
+		return err
+	}
+	p.Data = map[string]any{"Points": boardPoints(q, units), "Circles": circles}
 	return c.fragment(w, p, "board", "map")
 }
 

@@ -21,6 +21,7 @@ import (
 func init() {
 	staffRoutes = append(staffRoutes, func(c *Console) {
 		c.page("POST /dashboard/plan", c.dashboardPlan)
+		c.page("GET /board/plan", c.boardPlan)
 		c.page("POST /board/plan/{id}/withdraw", c.boardWithdrawDirective)
 	})
 }
@@ -124,6 +125,23 @@ func (c *Console) dashboardPlan(w http.ResponseWriter, r *http.Request, p *Page)
 		clearEmpty(p.Errors)
 	}
 	return c.renderDashboard(w, r, p, http.StatusBadRequest, f)
+}
+
+// boardPlan is the board's plan panel alone, for its periodic refresh.
+func (c *Console) boardPlan(w http.ResponseWriter, r *http.Request, p *Page) error {
+	if err := boardReader(r.Context()); err != nil {
+		return err
+	}
+	pack, err := c.opsPack(r.Context())
+	if err != nil {
+		return err
+	}
+	plan, _, err := c.loadPlan(r.Context(), p, pack)
+	if err != nil {
+		return err
+	}
+	p.Data = map[string]any{"Plan": plan}
+	return c.fragment(w, p, "board", "plan")
 }
 
 // boardWithdrawDirective ends a directive from the board.

@@ -1,6 +1,7 @@
 package console_test
 
 import (
+	"html"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -9,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/chromedp"
 	"github.com/yaqaza/yaqaza"
 )
 
@@ -61,6 +63,13 @@ func TestFieldPlanInConsole(t *testing.T) {
 	if strings.Contains(board, `action="/board/plan/`) {
 		t.Errorf("the dispatcher is offered to withdraw a directive")
 	}
+	// The panel's and the map's refreshes carry it too.
+	if st, frag := disp.fragment(http.MethodGet, "/board/plan?lang=fr", nil); st != http.StatusOK || !strings.Contains(frag, "Présence visible à pied") || strings.Contains(frag, "<html") {
+		t.Errorf("the plan panel's refresh: %d\n%.300s", st, frag)
+	}
+	if _, frag := disp.fragment(http.MethodGet, "/board/map", nil); !strings.Contains(html.UnescapeString(frag), `data-circles='[{"center":[`) {
+		t.Errorf("the map's refresh does not carry the directive's circle:\n%.600s", frag)
+	}
 	if st, _ := disp.send("/board/plan/"+strconv.FormatInt(list[0].ID, 10)+"/withdraw", url.Values{}); st != http.StatusForbidden {
 		t.Errorf("the dispatcher withdrawing: %d, want 403", st)
 	}
@@ -69,6 +78,13 @@ func TestFieldPlanInConsole(t *testing.T) {
 	tab := b.signedIn(t, "disp2", yaqaza.RoleDispatcher, "fr")
 	tab.open("/board")
 	tab.waitFor("the directive on the map", `document.querySelectorAll("path.directive").length === 1`)
+	// A second directive reaches the open board with the map's next refresh.
+	if _, err := site.Plans.AddDirective(site.system(), yaqaza.DirectiveInput{Center: &yaqaza.Point{Lat: 34.03, Lon: -5.0},
+		RadiusM: 500, Until: time.Now().Add(4 * time.Hour), Instruction: "Contrôles routiers"}); err != nil {
+		t.Fatal(err)
+	}
+	tab.do("refresh the map", chromedp.Evaluate[chromedp.Void](`document.getElementById("board-map").dispatchEvent(new Event("board:refresh"))`))
+	tab.waitFor("both directives on the map", `document.querySelectorAll("path.directive").length === 2`)
 
 	head := site.staff(t, "head-agdal", yaqaza.RoleDistrictHead, "03.231.01.01")
 	if a := adminSend(head, "/dashboard/plan?period=7d", url.Values{"hotspot": {hotspot}, "instruction": {"x"}, "hours": {"4"}}); a.status != http.StatusForbidden {
@@ -78,7 +94,12 @@ func TestFieldPlanInConsole(t *testing.T) {
 	if st, _ := command.send("/board/plan/"+strconv.FormatInt(list[0].ID, 10)+"/withdraw", url.Values{}); st != http.StatusSeeOther {
 		t.Fatalf("the command withdrawing: %d", st)
 	}
-	if _, board = disp.get("/board?lang=fr"); strings.Contains(board, "Plan de terrain") {
-		t.Errorf("a withdrawn directive is still on the board")
+	if _, board = disp.get("/board?lang=fr"); strings.Contains(board, "Présence visible à pied") || !strings.Contains(board, "Contrôles routiers") {
+		t.Errorf("a withdrawn directive is still on the board, or the other is gone")
+	}
+	// A district with no directive says so.
+	jnan := site.staff(t, "disp-jnan", yaqaza.RoleDispatcher, "03.231.01.09")
+	if _, board = jnan.get("/board?lang=fr"); !strings.Contains(board, "Aucune consigne en vigueur dans vos zones.") {
+		t.Errorf("an empty plan is not said so")
 	}
 }

@@ -32,7 +32,7 @@
     el._drawn = true;
     var map = L.map(el, { attributionControl: true, zoomControl: true });
     map.attributionControl.setPrefix(false);
-    var points = L.layerGroup().addTo(map);
+    var points = L.layerGroup().addTo(map), directives = L.layerGroup();
     el._map = map;
     // setPoints redraws the incidents and units alone: a live map keeps
     // the zoom and place its reader chose.
@@ -48,10 +48,25 @@
       el.setAttribute("data-shown", String(list.length));
     };
     el._setPoints(el.getAttribute("data-points"));
+    // setCircles redraws the field plan's directives; it waits for the
+    // map's view, which a circle needs.
+    el._setCircles = function (json) {
+      el._circles = json;
+      if (!el._viewSet) return;
+      directives.clearLayers();
+      var list = json ? JSON.parse(json) : [];
+      list.forEach(function (c) {
+        L.circle(c.center, { radius: c.radius_m, color: "#1f4e8c", weight: 2, dashArray: "6 4", fillOpacity: 0.08, className: "directive" })
+          .bindTooltip(c.label).addTo(directives);
+      });
+      el.setAttribute("data-circles-shown", String(list.length));
+    };
     fetch(el.getAttribute("data-zones") || "/api/v1/zones").then(function (r) { return r.json(); }).then(function (fc) {
       var layer = L.geoJSON(fc, { style: { color: "#0b3d2e", weight: 2, fillOpacity: 0.06, className: "zone" } }).addTo(map);
       map.fitBounds(layer.getBounds());
       if (fc.attribution) map.attributionControl.addAttribution(fc.attribution);
+      el._viewSet = true;
+      directives.addTo(map);
       drawAreas(el, map);
     });
     if (el.getAttribute("data-pick") === "true") {
@@ -66,7 +81,8 @@
   }
   // drawAreas adds what a map shows as areas, once it has a view (a
   // circle needs one): hotspot cells, squares shaded by their count, and
-  // the field plan's directives, dashed circles where units should be seen.
+  // the field plan's directives, dashed circles where units should be seen
+  // (the latest the board's live refresh gave, if it came first).
   function drawAreas(el, map) {
     var cells = JSON.parse(el.getAttribute("data-cells") || "[]"), most = 1;
     cells.forEach(function (c) { most = Math.max(most, c.count); });
@@ -75,12 +91,7 @@
         .bindTooltip(c.label).addTo(map);
     });
     el.setAttribute("data-cells-shown", String(cells.length));
-    var circles = JSON.parse(el.getAttribute("data-circles") || "[]");
-    circles.forEach(function (c) {
-      L.circle(c.center, { radius: c.radius_m, color: "#1f4e8c", weight: 2, dashArray: "6 4", fillOpacity: 0.08, className: "directive" })
-        .bindTooltip(c.label).addTo(map);
-    });
-    el.setAttribute("data-circles-shown", String(circles.length));
+    el._setCircles(el._circles !== undefined ? el._circles : el.getAttribute("data-circles"));
   }
   function drawMaps() { document.querySelectorAll(".map").forEach(drawMap); }
   document.addEventListener("DOMContentLoaded", drawMaps);

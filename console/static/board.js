@@ -40,6 +40,7 @@
           var fresh = new DOMParser().parseFromString(html, "text/html").querySelector(".map");
           var shown = box.querySelector(".map");
           if (fresh && shown && shown._setPoints) shown._setPoints(fresh.getAttribute("data-points"));
+          if (fresh && shown && shown._setCircles) shown._setCircles(fresh.getAttribute("data-circles"));
         })
         .catch(function () { /* the next event or minute tries again */ });
     }
