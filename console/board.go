@@ -92,11 +92,7 @@ func (c *Console) board(w http.ResponseWriter, r *http.Request, p *Page) error {
 	if err != nil {
 		return err
 	}
-	pack, err := c.opsPack(r.Context())
-	if err != nil {
-		return err
-	}
-	plan, circles, err := c.loadPlan(r.Context(), p, pack)
+	plan, circles, err := c.loadPlan(r.Context(), p)
 	if err != nil {
 		return err
 	}
@@ -142,11 +138,7 @@ func (c *Console) boardMap(w http.ResponseWriter, r *http.Request, p *Page) erro
 	if err != nil {
 		return err
 	}
-	pack, err := c.opsPack(r.Context())
-	if err != nil {
-		return err
-	}
-	_, circles, err := c.loadPlan(r.Context(), p, pack)
+	_, circles, err := c.loadPlan(r.Context(), p)
 	if err != nil {
 		return err
 	}

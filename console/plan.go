@@ -49,9 +49,13 @@ type planCircle struct {
 
 // loadPlan reads the directives in force in the actor's zones, for the
 // board's list and its map (JSON).
-func (c *Console) loadPlan(ctx context.Context, p *Page, pack *opsPack) ([]planRow, string, error) {
+func (c *Console) loadPlan(ctx context.Context, p *Page) ([]planRow, string, error) {
 	if c.Plans == nil || !p.Actor.Can(yaqaza.ActReadUnits) {
 		return nil, "[]", nil
+	}
+	pack, err := c.opsPack(ctx)
+	if err != nil {
+		return nil, "", err
 	}
 	list, err := c.Plans.FieldPlan(ctx, time.Now())
 	if err != nil {
@@ -132,11 +136,7 @@ func (c *Console) boardPlan(w http.ResponseWriter, r *http.Request, p *Page) err
 	if err := boardReader(r.Context()); err != nil {
 		return err
 	}
-	pack, err := c.opsPack(r.Context())
-	if err != nil {
-		return err
-	}
-	plan, _, err := c.loadPlan(r.Context(), p, pack)
+	plan, _, err := c.loadPlan(r.Context(), p)
 	if err != nil {
 		return err
 	}
