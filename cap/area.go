@@ -6,10 +6,10 @@ import (
 	"math"
 
 	"github.com/paulmach/orb"
-	"github.com/paulmach/orb/geojson"
 	"github.com/paulmach/orb/simplify"
 
 	"github.com/yaqaza/yaqaza"
+	"github.com/yaqaza/yaqaza/geo"
 )
 
 // MaxPolygonPoints bounds a zone's outline in an alert. Broadcast gateways
@@ -21,18 +21,9 @@ const MaxPolygonPoints = 100
 // as CAP polygons: the outer ring of each part (CAP has no holes),
 // simplified until it has at most MaxPolygonPoints points.
 func ZonePolygons(geometry json.RawMessage) ([]string, error) {
-	g, err := geojson.UnmarshalGeometry(geometry)
+	parts, err := geo.Area(geometry)
 	if err != nil {
-		return nil, fmt.Errorf("zone geometry: %w", err)
-	}
-	var parts orb.MultiPolygon
-	switch v := g.Geometry().(type) {
-	case orb.Polygon:
-		parts = orb.MultiPolygon{v}
-	case orb.MultiPolygon:
-		parts = v
-	default:
-		return nil, fmt.Errorf("zone geometry is a %s, not a Polygon or MultiPolygon", g.Geometry().GeoJSONType())
+		return nil, fmt.Errorf("zone %w", err)
 	}
 	var out []string
 	for _, poly := range parts {

@@ -123,7 +123,7 @@ func (a *Alert) Validate() error {
 	}
 	for _, f := range []struct{ name, v string }{{"identifier", a.Identifier}, {"sender", a.Sender}} {
 		if strings.ContainsAny(f.v, " \t\r\n,<&") {
-			return yaqaza.Invalidf(f.name, "<%s> %q holds a space, comma, < or &, which CAP 1.2 forbids", f.name, short(f.v))
+			return yaqaza.Invalidf(f.name, "<%s> %q holds a space, comma, < or &, which CAP 1.2 forbids", f.name, yaqaza.Excerpt(f.v))
 		}
 	}
 	if _, err := ParseTime("sent", a.Sent); err != nil {
@@ -200,7 +200,7 @@ func validateReferences(refs string) error {
 	for _, ref := range strings.Fields(refs) {
 		parts := strings.Split(ref, ",")
 		if len(parts) != 3 || parts[0] == "" || parts[1] == "" {
-			return yaqaza.Invalidf("references", "<references> entry %q is not sender,identifier,sent", short(ref))
+			return yaqaza.Invalidf("references", "<references> entry %q is not sender,identifier,sent", yaqaza.Excerpt(ref))
 		}
 		if _, err := ParseTime("references", parts[2]); err != nil {
 			return err
@@ -213,18 +213,5 @@ func oneOf(field, v string, allowed []string) error {
 	if slices.Contains(allowed, strings.TrimSpace(v)) {
 		return nil
 	}
-	return yaqaza.Invalidf(field, "<%s> %q is not one of %s", field, short(v), strings.Join(allowed, ", "))
-}
-
-// short keeps quoted input in messages to a readable length.
-func short(s string) string {
-	const n = 60
-	if len(s) <= n {
-		return s
-	}
-	r := []rune(s)
-	if len(r) <= n {
-		return s
-	}
-	return string(r[:n]) + "…"
+	return yaqaza.Invalidf(field, "<%s> %q is not one of %s", field, yaqaza.Excerpt(v), strings.Join(allowed, ", "))
 }

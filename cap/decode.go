@@ -70,7 +70,7 @@ func charsetReader(label string, in io.Reader) (io.Reader, error) {
 	switch strings.ToLower(strings.TrimSpace(label)) {
 	case "iso-8859-1", "iso8859-1", "latin1", "l1", "iso_8859-1":
 	default:
-		return nil, fmt.Errorf("%w %q", errEncoding, short(label))
+		return nil, fmt.Errorf("%w %q", errEncoding, yaqaza.Excerpt(label))
 	}
 	b, err := io.ReadAll(in)
 	if err != nil {
@@ -99,10 +99,10 @@ func rootElement(d *xml.Decoder) (xml.StartElement, error) {
 		case xml.StartElement:
 			return t, nil
 		case xml.Directive:
-			return xml.StartElement{}, yaqaza.Errorf(yaqaza.EINVALID, "the alert declares a DTD (<!%s…>), which is not accepted", short(firstWord(string(t))))
+			return xml.StartElement{}, yaqaza.Errorf(yaqaza.EINVALID, "the alert declares a DTD (<!%s…>), which is not accepted", yaqaza.Excerpt(firstWord(string(t))))
 		case xml.CharData:
 			if len(bytes.TrimSpace(t)) > 0 {
-				return xml.StartElement{}, yaqaza.Errorf(yaqaza.EINVALID, "the body is not XML: it starts with %q, a CAP 1.2 <alert> element was expected", short(strings.TrimSpace(string(t))))
+				return xml.StartElement{}, yaqaza.Errorf(yaqaza.EINVALID, "the body is not XML: it starts with %q, a CAP 1.2 <alert> element was expected", yaqaza.Excerpt(strings.TrimSpace(string(t))))
 			}
 		}
 	}
@@ -118,7 +118,7 @@ func trailing(d *xml.Decoder) error {
 		}
 		switch t := tok.(type) {
 		case xml.StartElement:
-			return yaqaza.Errorf(yaqaza.EINVALID, "malformed CAP: <%s> after the end of the alert; send one alert per request", short(t.Name.Local))
+			return yaqaza.Errorf(yaqaza.EINVALID, "malformed CAP: <%s> after the end of the alert; send one alert per request", yaqaza.Excerpt(t.Name.Local))
 		case xml.CharData:
 			if len(bytes.TrimSpace(t)) > 0 {
 				return yaqaza.Errorf(yaqaza.EINVALID, "malformed CAP: text after the end of the alert")
@@ -131,15 +131,15 @@ func trailing(d *xml.Decoder) error {
 func notCAP(n xml.Name) error {
 	switch {
 	case n.Local == "alert" && strings.HasPrefix(n.Space, "urn:oasis:names:tc:emergency:cap:"):
-		return yaqaza.Errorf(yaqaza.EINVALID, "the alert is in namespace %s: CAP 1.2 (%s) and 1.1 are accepted", short(n.Space), Namespace)
+		return yaqaza.Errorf(yaqaza.EINVALID, "the alert is in namespace %s: CAP 1.2 (%s) and 1.1 are accepted", yaqaza.Excerpt(n.Space), Namespace)
 	case n.Local == "alert":
 		ns := n.Space
 		if ns == "" {
 			ns = "no namespace"
 		}
-		return yaqaza.Errorf(yaqaza.EINVALID, "<alert> is in %s, not the CAP 1.2 namespace %s", short(ns), Namespace)
+		return yaqaza.Errorf(yaqaza.EINVALID, "<alert> is in %s, not the CAP 1.2 namespace %s", yaqaza.Excerpt(ns), Namespace)
 	}
-	return yaqaza.Errorf(yaqaza.EINVALID, "the root element is <%s>, not a CAP 1.2 <alert>", short(n.Local))
+	return yaqaza.Errorf(yaqaza.EINVALID, "the root element is <%s>, not a CAP 1.2 <alert>", yaqaza.Excerpt(n.Local))
 }
 
 // xmlError turns a parser error into a message that names the problem.
@@ -150,11 +150,11 @@ func xmlError(err error) error {
 	case errors.Is(err, errEncoding):
 		return yaqaza.Errorf(yaqaza.EINVALID, "the alert's encoding is not accepted (%v): send UTF-8 or ISO-8859-1", err)
 	case errors.As(err, &syn):
-		return yaqaza.Errorf(yaqaza.EINVALID, "malformed XML at line %d: %s", syn.Line, short(syn.Msg))
+		return yaqaza.Errorf(yaqaza.EINVALID, "malformed XML at line %d: %s", syn.Line, yaqaza.Excerpt(syn.Msg))
 	case errors.Is(err, io.ErrUnexpectedEOF):
 		return yaqaza.Errorf(yaqaza.EINVALID, "malformed XML: the body ends before the alert is complete")
 	}
-	return yaqaza.Errorf(yaqaza.EINVALID, "malformed CAP: %s", short(msg))
+	return yaqaza.Errorf(yaqaza.EINVALID, "malformed CAP: %s", yaqaza.Excerpt(msg))
 }
 
 func firstWord(s string) string {

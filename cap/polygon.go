@@ -45,7 +45,7 @@ func ParsePolygon(s string) ([]yaqaza.Point, error) {
 func ParseCircle(s string) (yaqaza.Point, float64, error) {
 	fields := strings.Fields(s)
 	if len(fields) != 2 {
-		return yaqaza.Point{}, 0, yaqaza.Invalidf("circle", "a <circle> is \"lat,lon radius_km\", got %q", short(s))
+		return yaqaza.Point{}, 0, yaqaza.Invalidf("circle", "a <circle> is \"lat,lon radius_km\", got %q", yaqaza.Excerpt(s))
 	}
 	c, err := parsePair("circle", fields[0])
 	if err != nil {
@@ -53,7 +53,7 @@ func ParseCircle(s string) (yaqaza.Point, float64, error) {
 	}
 	r, err := strconv.ParseFloat(fields[1], 64)
 	if err != nil || math.IsNaN(r) || math.IsInf(r, 0) || r < 0 {
-		return yaqaza.Point{}, 0, yaqaza.Invalidf("circle", "the radius of a <circle> must be a number of kilometres, got %q", short(fields[1]))
+		return yaqaza.Point{}, 0, yaqaza.Invalidf("circle", "the radius of a <circle> must be a number of kilometres, got %q", yaqaza.Excerpt(fields[1]))
 	}
 	return c, r, nil
 }
@@ -61,17 +61,17 @@ func ParseCircle(s string) (yaqaza.Point, float64, error) {
 func parsePair(field, s string) (yaqaza.Point, error) {
 	lat, lon, ok := strings.Cut(s, ",")
 	if !ok || strings.Contains(lon, ",") {
-		return yaqaza.Point{}, yaqaza.Invalidf(field, "%q in a <%s> is not a lat,lon pair", short(s), field)
+		return yaqaza.Point{}, yaqaza.Invalidf(field, "%q in a <%s> is not a lat,lon pair", yaqaza.Excerpt(s), field)
 	}
 	var p yaqaza.Point
 	var err1, err2 error
 	p.Lat, err1 = strconv.ParseFloat(lat, 64)
 	p.Lon, err2 = strconv.ParseFloat(lon, 64)
 	if err1 != nil || err2 != nil || math.IsNaN(p.Lat) || math.IsNaN(p.Lon) {
-		return yaqaza.Point{}, yaqaza.Invalidf(field, "%q in a <%s> is not a pair of numbers", short(s), field)
+		return yaqaza.Point{}, yaqaza.Invalidf(field, "%q in a <%s> is not a pair of numbers", yaqaza.Excerpt(s), field)
 	}
 	if p.Lat < -90 || p.Lat > 90 || p.Lon < -180 || p.Lon > 180 {
-		return yaqaza.Point{}, yaqaza.Invalidf(field, "%q in a <%s> is outside WGS 84 (latitude ±90, longitude ±180)", short(s), field)
+		return yaqaza.Point{}, yaqaza.Invalidf(field, "%q in a <%s> is outside WGS 84 (latitude ±90, longitude ±180)", yaqaza.Excerpt(s), field)
 	}
 	return p, nil
 }

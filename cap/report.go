@@ -27,7 +27,7 @@ func (a *Alert) Report(now time.Time) (*yaqaza.ReportInput, error) {
 	case a.Status != StatusActual:
 		return nil, yaqaza.Invalidf("status", "status %s: only Actual alerts become reports (Exercise, System, Test and Draft are not kept)", a.Status)
 	case a.MsgType == MsgCancel:
-		return nil, yaqaza.Invalidf("msgType", "msgType Cancel is not applied automatically: an operator cancels the incident (cancelled alerts: %s)", short(a.References))
+		return nil, yaqaza.Invalidf("msgType", "msgType Cancel is not applied automatically: an operator cancels the incident (cancelled alerts: %s)", yaqaza.Excerpt(a.References))
 	case a.MsgType != MsgAlert && a.MsgType != MsgUpdate:
 		return nil, yaqaza.Invalidf("msgType", "msgType %s carries no incident to report: only Alert and Update are taken", a.MsgType)
 	case len(a.Infos) == 0:
@@ -45,7 +45,7 @@ func (a *Alert) Report(now time.Time) (*yaqaza.ReportInput, error) {
 	}
 	if len(info.Areas) > 0 {
 		ar := info.Areas[0]
-		in.Place = truncateRunes(ar.Desc, yaqaza.MaxPlaceRunes)
+		in.Place = yaqaza.ClipRunes(ar.Desc, yaqaza.MaxPlaceRunes)
 		in.Location = areaPoint(ar)
 	}
 	occurred, err := occurredAt(a, info, now)
@@ -156,11 +156,4 @@ func media(rs []Resource) []yaqaza.Media {
 		}
 	}
 	return out
-}
-
-func truncateRunes(s string, n int) string {
-	if utf8.RuneCountInString(s) <= n {
-		return s
-	}
-	return string([]rune(s)[:n])
 }

@@ -52,9 +52,9 @@ func checkStructure(d *xml.Decoder, root xml.StartElement, ns string) error {
 				continue
 			case t.Name.Space != ns:
 				return yaqaza.Errorf(yaqaza.EINVALID, "<%s> (namespace %s) is not a CAP element: it may not stand in <%s>",
-					short(t.Name.Local), short(orNone(t.Name.Space)), parent)
+					yaqaza.Excerpt(t.Name.Local), yaqaza.Excerpt(orNone(t.Name.Space)), parent)
 			case !slices.Contains(capChildren[parent], t.Name.Local):
-				return yaqaza.Errorf(yaqaza.EINVALID, "<%s> may not stand in <%s> in CAP", short(t.Name.Local), parent)
+				return yaqaza.Errorf(yaqaza.EINVALID, "<%s> may not stand in <%s> in CAP", yaqaza.Excerpt(t.Name.Local), parent)
 			}
 			stack = append(stack, t.Name.Local)
 		case xml.EndElement:

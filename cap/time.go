@@ -37,11 +37,11 @@ func ParseTime(field, s string) (time.Time, error) {
 		case strings.Contains(s, "."):
 			why = "CAP 1.2 forbids fractions of a second"
 		}
-		return time.Time{}, yaqaza.Invalidf(field, "<%s> %q is not a CAP date-time: %s", field, short(s), why)
+		return time.Time{}, yaqaza.Invalidf(field, "<%s> %q is not a CAP date-time: %s", field, yaqaza.Excerpt(s), why)
 	}
 	t, err := time.Parse(timeLayout, s)
 	if err != nil {
-		return time.Time{}, yaqaza.Invalidf(field, "<%s> %q is not a valid date and time", field, short(s))
+		return time.Time{}, yaqaza.Invalidf(field, "<%s> %q is not a valid date and time", field, yaqaza.Excerpt(s))
 	}
 	return t, nil
 }

@@ -84,7 +84,7 @@ func (d *Document) validate() error {
 	case d.Version == "":
 		return yaqaza.Invalidf("eidoVersion", "the EIDO has no eidoVersion")
 	case d.Version != Version:
-		return yaqaza.Invalidf("eidoVersion", "eidoVersion %q is not supported: only %s is", shortText(d.Version), Version)
+		return yaqaza.Invalidf("eidoVersion", "eidoVersion %q is not supported: only %s is", yaqaza.Excerpt(d.Version), Version)
 	case strings.TrimSpace(d.IssuingElement) == "":
 		return yaqaza.Invalidf("issuingElementIdentification", "the EIDO has no issuingElementIdentification")
 	case len(d.Agencies) == 0:
@@ -122,7 +122,7 @@ func parseStamp(field, s string, required bool) (time.Time, error) {
 	}
 	t, err := time.Parse(time.RFC3339Nano, s)
 	if err != nil {
-		return time.Time{}, yaqaza.Invalidf(field, "%s %q is not an RFC 3339 date-time such as 2026-03-14T21:30:00+01:00", field, shortText(s))
+		return time.Time{}, yaqaza.Invalidf(field, "%s %q is not an RFC 3339 date-time such as 2026-03-14T21:30:00+01:00", field, yaqaza.Excerpt(s))
 	}
 	return t, nil
 }
@@ -141,7 +141,7 @@ func jsonError(err error) error {
 	case errors.As(err, &typ):
 		return yaqaza.Invalidf(typ.Field, "%s must be %s, got %s", typ.Field, kindName(typ.Type.Kind().String()), typ.Value)
 	}
-	return yaqaza.Errorf(yaqaza.EINVALID, "malformed EIDO: %s", shortText(err.Error()))
+	return yaqaza.Errorf(yaqaza.EINVALID, "malformed EIDO: %s", yaqaza.Excerpt(err.Error()))
 }
 
 func kindName(k string) string {

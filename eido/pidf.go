@@ -51,7 +51,7 @@ func readPIDF(field, doc string) (*yaqaza.Point, string, error) {
 	var text bytes.Buffer
 	depth, elements := 0, 0
 	notPIDF := func(why string) error {
-		return yaqaza.Invalidf(field, "%s is not a PIDF-LO XML document: %s", field, shortText(why))
+		return yaqaza.Invalidf(field, "%s is not a PIDF-LO XML document: %s", field, yaqaza.Excerpt(why))
 	}
 	for {
 		tok, err := d.Token()
@@ -117,13 +117,13 @@ func gmlPoint(field, kind, s string) (*yaqaza.Point, error) {
 		f = f[:2]
 	case kind == "posList" && len(f) >= 6 && len(f)%2 == 0:
 	default:
-		return nil, yaqaza.Invalidf(field, "%s: gml:%s %q is not a list of latitude longitude pairs", field, kind, shortText(s))
+		return nil, yaqaza.Invalidf(field, "%s: gml:%s %q is not a list of latitude longitude pairs", field, kind, yaqaza.Excerpt(s))
 	}
 	for i := 0; i+1 < len(f); i += 2 {
 		lat, err1 := strconv.ParseFloat(f[i], 64)
 		lon, err2 := strconv.ParseFloat(f[i+1], 64)
 		if err1 != nil || err2 != nil || math.IsNaN(lat) || math.IsNaN(lon) || lat < -90 || lat > 90 || lon < -180 || lon > 180 {
-			return nil, yaqaza.Invalidf(field, "%s: gml:%s %q is not a WGS 84 latitude and longitude", field, kind, shortText(s))
+			return nil, yaqaza.Invalidf(field, "%s: gml:%s %q is not a WGS 84 latitude and longitude", field, kind, yaqaza.Excerpt(s))
 		}
 		ring = append(ring, orb.Point{lon, lat})
 	}
@@ -135,11 +135,4 @@ func gmlPoint(field, kind, s string) (*yaqaza.Point, error) {
 		c = ring[0]
 	}
 	return &yaqaza.Point{Lat: c[1], Lon: c[0]}, nil
-}
-
-func shortText(s string) string {
-	if r := []rune(s); len(r) > 60 {
-		return string(r[:60]) + "…"
-	}
-	return s
 }

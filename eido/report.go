@@ -44,7 +44,7 @@ func (d *Document) Report(now time.Time) (*yaqaza.ReportInput, error) {
 		if place == "" {
 			place = civic
 		}
-		in.Place = truncateRunes(place, yaqaza.MaxPlaceRunes)
+		in.Place = yaqaza.ClipRunes(place, yaqaza.MaxPlaceRunes)
 	}
 	limit := now.Add(5 * time.Minute)
 	for _, c := range d.Calls {
@@ -171,11 +171,4 @@ func plainText(s string) string {
 		}
 	}
 	return strings.Join(out, "\n")
-}
-
-func truncateRunes(s string, n int) string {
-	if utf8.RuneCountInString(s) <= n {
-		return s
-	}
-	return string([]rune(s)[:n])
 }

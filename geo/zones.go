@@ -2,6 +2,9 @@ package geo
 
 import (
 	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
 
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/geojson"
@@ -24,22 +27,29 @@ type indexedZone struct {
 	area  orb.MultiPolygon
 }
 
+// Area reads a zone's GeoJSON geometry, a Polygon or a MultiPolygon, as a
+// MultiPolygon.
+func Area(geometry json.RawMessage) (orb.MultiPolygon, error) {
+	g, err := geojson.UnmarshalGeometry(geometry)
+	if err != nil {
+		return nil, fmt.Errorf("geometry is not GeoJSON: %v", err)
+	}
+	switch v := g.Geometry().(type) {
+	case orb.Polygon:
+		return orb.MultiPolygon{v}, nil
+	case orb.MultiPolygon:
+		return v, nil
+	}
+	return nil, errors.New("geometry must be a Polygon or MultiPolygon")
+}
+
 // NewZoneIndex parses every zone's geometry.
 func NewZoneIndex(zones []yaqaza.Zone) (*ZoneIndex, error) {
 	idx := &ZoneIndex{}
 	for i, z := range zones {
-		g, err := geojson.UnmarshalGeometry(z.Geometry)
+		mp, err := Area(z.Geometry)
 		if err != nil {
-			return nil, yaqaza.Errorf(yaqaza.EINVALID, "zone %s: geometry is not GeoJSON: %v", z.Code, err)
-		}
-		var mp orb.MultiPolygon
-		switch v := g.Geometry().(type) {
-		case orb.Polygon:
-			mp = orb.MultiPolygon{v}
-		case orb.MultiPolygon:
-			mp = v
-		default:
-			return nil, yaqaza.Errorf(yaqaza.EINVALID, "zone %s: geometry must be a Polygon or MultiPolygon", z.Code)
+			return nil, yaqaza.Errorf(yaqaza.EINVALID, "zone %s: %v", z.Code, err)
 		}
 		b := mp.Bound()
 		idx.zones = append(idx.zones, indexedZone{code: z.Code, bound: b, area: mp})

@@ -11,7 +11,7 @@ import (
 	"github.com/yaqaza/yaqaza"
 )
 
-// Hotspots implements yaqaza.IndicatorService: one pass over the points of
+// Hotspots implements yaqaza.IndicatorService: one pass over the facts of
 // the period and of the one before it, counted per cell in Go.
 func (s *IndicatorService) Hotspots(ctx context.Context, q yaqaza.HotspotQuery) ([]yaqaza.Hotspot, error) {
 	actor, err := yaqaza.Authorize(ctx, yaqaza.ActReadStats)
@@ -34,20 +34,18 @@ func (s *IndicatorService) Hotspots(ctx context.Context, q yaqaza.HotspotQuery) 
 	from, to := toMillis(q.From), toMillis(q.To)
 	before := from - (to - from)
 	compared := before >= toMillis(s.db.Now().Add(-closedHeld))+int64(time.Hour/time.Millisecond)
-	facts, err := s.periodFacts(ctx, actor, sc, from, to)
+	start := from
+	if compared {
+		start = before
+	}
+	facts, err := s.periodFacts(ctx, actor, sc, start, to)
 	if err != nil {
 		return nil, err
 	}
-	var previous []*incidentFacts
-	if compared {
-		if previous, err = s.periodFacts(ctx, actor, sc, before, from); err != nil {
-			return nil, err
-		}
-	}
 	cells := map[yaqaza.Point]*cellCount{}
-	count := func(f *incidentFacts, current bool) {
+	for _, f := range facts {
 		if !f.located || f.status == yaqaza.StatusCancelled || (q.Category != "" && f.category != q.Category) {
-			return
+			continue
 		}
 		sw, ne := yaqaza.HotspotCell(f.point)
 		c := cells[sw]
@@ -55,19 +53,13 @@ func (s *IndicatorService) Hotspots(ctx context.Context, q yaqaza.HotspotQuery) 
 			c = &cellCount{h: yaqaza.Hotspot{SW: sw, NE: ne, Compared: compared, ByCategory: map[string]int{}}, zones: map[string]int{}}
 			cells[sw] = c
 		}
-		if !current {
+		if f.created < from {
 			c.h.Previous++
-			return
+			continue
 		}
 		c.h.Count++
 		c.h.ByCategory[f.category]++
 		c.zones[f.zone]++
-	}
-	for _, f := range facts {
-		count(f, true)
-	}
-	for _, f := range previous {
-		count(f, false)
 	}
 	var out []yaqaza.Hotspot
 	for _, c := range cells {
