@@ -3,6 +3,7 @@ package console
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"slices"
@@ -122,11 +123,16 @@ func (c *Console) dashboardPlan(w http.ResponseWriter, r *http.Request, p *Page)
 			http.Redirect(w, r, "/dashboard?"+r.URL.RawQuery+"#h-hotspots", http.StatusSeeOther)
 			return nil
 		}
-		if !c.fieldError(p, err) {
+		var e *yaqaza.Error
+		if !errors.As(err, &e) || e.Code != yaqaza.EINVALID {
 			return err
 		}
-		p.Errors["hotspot"], p.Errors["place"] = p.Errors["place"], ""
-		clearEmpty(p.Errors)
+		// The service's refusal goes beside the field the form has for it.
+		field := map[string]string{"instruction": "instruction", "until": "hours"}[e.Field]
+		if field == "" {
+			field = "hotspot" // center, radius, place: what the hotspot gave
+		}
+		p.Errors[field] = p.T("form.invalid")
 	}
 	return c.renderDashboard(w, r, p, http.StatusBadRequest, f)
 }

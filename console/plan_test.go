@@ -38,6 +38,8 @@ func TestFieldPlanInConsole(t *testing.T) {
 		{url.Values{"hotspot": {hotspot}, "instruction": {""}, "hours": {"12"}}, "instruction", "Write the directive."},
 		{url.Values{"hotspot": {hotspot}, "instruction": {"x"}, "hours": {"5"}}, "hours", "Choose a length from the list."},
 		{url.Values{"hotspot": {"nowhere"}, "instruction": {"x"}, "hours": {"12"}}, "hotspot", "Choose a hotspot from the list."},
+		// Well formed, but Casablanca: the service refuses it, beside the field.
+		{url.Values{"hotspot": {"33.573100|-7.589800|Casablanca"}, "instruction": {"x"}, "hours": {"12"}}, "hotspot", "Invalid value"},
 	} {
 		a := adminSend(command, "/dashboard/plan?period=7d&lang=en", c.form)
 		if got := fieldError(a.body, c.field); a.status != http.StatusBadRequest || got != c.want {
